@@ -1,0 +1,123 @@
+package lenet5;
+
+import lenet5.model.Sequential;
+import lenet5.spi.ModelFormat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.ServiceLoader;
+
+/**
+ * The entry point: load any supported model file, save to any supported format.
+ *
+ * <pre>{@code
+ * Sequential model = Lenet5.load(Path.of("lenet5.pt"));
+ * try (Predictor p = model.newPredictor()) {
+ *     float[] probabilities = p.predict(image);
+ * }
+ * Lenet5.save(model, Path.of("lenet5.h5"));   // PyTorch -> Keras
+ * }</pre>
+ *
+ * Backends (PyTorch, Keras) are discovered on the class path; see {@link ModelFormat}.
+ */
+public final class Lenet5 {
+    private static final int HEAD = 512;
+
+    private Lenet5() {
+    }
+
+    public static Sequential load(Path file) {
+        return load(file, LoadOptions.DEFAULTS);
+    }
+
+    public static Sequential load(Path file, LoadOptions options) {
+        return formatFor(file, options).read(file, options);
+    }
+
+    /** The backend that reads this file: the forced one from the options, or the one that recognizes its content. */
+    public static ModelFormat formatFor(Path file, LoadOptions options) {
+        List<ModelFormat> formats = formats();
+        if (options.format() != null) {
+            return byName(options.format(), formats);
+        }
+        byte[] head = head(file);
+        for (ModelFormat f : formats) {
+            if (f.canRead(file, head)) {
+                return f;
+            }
+        }
+        throw new UnsupportedFormatException(file, "not a model file this build can read (readers: "
+                + names(formats) + "); the first bytes are " + hex(head));
+    }
+
+    public static void save(Sequential model, Path target) {
+        save(model, target, SaveOptions.DEFAULTS);
+    }
+
+    /** Writes {@code model}; the format comes from the options or from the target's extension. */
+    public static void save(Sequential model, Path target, SaveOptions options) {
+        String ext = options.format() != null ? options.format().toLowerCase(Locale.ROOT) : extension(target);
+        for (ModelFormat f : formats()) {
+            if (f.writeExtensions().contains(ext)) {
+                f.write(model, target, options);
+                return;
+            }
+        }
+        List<String> all = new ArrayList<>();
+        formats().forEach(f -> all.addAll(f.writeExtensions()));
+        throw new UnsupportedFormatException(target, "cannot tell the output format from '." + ext
+                + "'; writable formats: " + all);
+    }
+
+    /** Every backend on the class path. */
+    public static List<ModelFormat> formats() {
+        List<ModelFormat> list = new ArrayList<>();
+        ServiceLoader.load(ModelFormat.class, Lenet5.class.getClassLoader()).forEach(list::add);
+        return list;
+    }
+
+    private static ModelFormat byName(String name, List<ModelFormat> formats) {
+        for (ModelFormat f : formats) {
+            if (f.name().equalsIgnoreCase(name)) {
+                return f;
+            }
+        }
+        throw new UnsupportedFormatException("unknown format '" + name + "'; available: " + names(formats));
+    }
+
+    private static String names(List<ModelFormat> formats) {
+        List<String> n = new ArrayList<>();
+        formats.forEach(f -> n.add(f.name()));
+        return n.isEmpty() ? "none on the class path" : String.join(", ", n);
+    }
+
+    private static byte[] head(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new Lenet5Exception(file, Files.exists(file) ? "not a regular file" : "no such file");
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            return in.readNBytes(HEAD);
+        } catch (IOException e) {
+            throw new Lenet5Exception(file, "cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    static String extension(Path p) {
+        String n = p.getFileName().toString();
+        int dot = n.lastIndexOf('.');
+        return dot < 0 ? "" : n.substring(dot + 1).toLowerCase(Locale.ROOT);
+    }
+
+    private static String hex(byte[] b) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < Math.min(8, b.length); i++) {
+            sb.append(String.format("%02x ", b[i]));
+        }
+        return b.length == 0 ? "(empty file)" : sb.toString().trim();
+    }
+}

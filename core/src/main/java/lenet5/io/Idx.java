@@ -1,0 +1,98 @@
+package lenet5.io;
+
+import lenet5.InvalidInputException;
+
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Reads MNIST's IDX files: {@code idx3-ubyte} images and {@code idx1-ubyte} labels, plain or
+ * gzipped (detected from the content, not the name).
+ */
+public final class Idx {
+    private static final int IMAGES_MAGIC = 0x00000803;
+    private static final int LABELS_MAGIC = 0x00000801;
+    /** Refuse headers claiming more than this many bytes of pixels before allocating (1 GiB). */
+    private static final long MAX_BYTES = 1L << 30;
+
+    private Idx() {
+    }
+
+    /** Grayscale images, one byte per pixel, row-major. */
+    public record Images(int count, int rows, int cols, byte[] pixels) {
+        /**
+         * Pixels as floats, one image after another ({@code N x 1 x rows x cols}, which is both NCHW
+         * and NHWC for one channel): divided by 255 when {@code scale}, raw 0..255 otherwise.
+         */
+        public float[] toFloats(boolean scale) {
+            float[] f = new float[pixels.length];
+            for (int i = 0; i < f.length; i++) {
+                // Division, not multiplication by 1/255, so values equal numpy's uint8 / 255.
+                f[i] = scale ? (pixels[i] & 0xff) / 255f : pixels[i] & 0xff;
+            }
+            return f;
+        }
+    }
+
+    public static Images readImages(Path file) {
+        try (DataInputStream in = open(file)) {
+            int magic = in.readInt();
+            if (magic != IMAGES_MAGIC) {
+                throw new InvalidInputException(file, String.format(
+                        "not an IDX image file: magic 0x%08x, expected 0x%08x (idx3-ubyte)", magic, IMAGES_MAGIC));
+            }
+            int n = in.readInt(), rows = in.readInt(), cols = in.readInt();
+            long bytes = (long) n * rows * cols;
+            if (n < 0 || rows <= 0 || cols <= 0 || bytes > MAX_BYTES) {
+                throw new InvalidInputException(file, "implausible IDX dimensions " + n + "x" + rows + "x" + cols);
+            }
+            byte[] px = new byte[(int) bytes];
+            in.readFully(px);
+            return new Images(n, rows, cols, px);
+        } catch (EOFException e) {
+            throw new InvalidInputException(file, "IDX file is truncated: fewer pixels than its header declares");
+        } catch (IOException e) {
+            throw new InvalidInputException(file, "cannot read IDX images: " + e.getMessage(), e);
+        }
+    }
+
+    public static int[] readLabels(Path file) {
+        try (DataInputStream in = open(file)) {
+            int magic = in.readInt();
+            if (magic != LABELS_MAGIC) {
+                throw new InvalidInputException(file, String.format(
+                        "not an IDX label file: magic 0x%08x, expected 0x%08x (idx1-ubyte)", magic, LABELS_MAGIC));
+            }
+            int n = in.readInt();
+            if (n < 0 || n > MAX_BYTES) {
+                throw new InvalidInputException(file, "implausible label count " + n);
+            }
+            byte[] b = new byte[n];
+            in.readFully(b);
+            int[] labels = new int[n];
+            for (int i = 0; i < n; i++) {
+                labels[i] = b[i] & 0xff;
+            }
+            return labels;
+        } catch (EOFException e) {
+            throw new InvalidInputException(file, "IDX file is truncated: fewer labels than its header declares");
+        } catch (IOException e) {
+            throw new InvalidInputException(file, "cannot read IDX labels: " + e.getMessage(), e);
+        }
+    }
+
+    private static DataInputStream open(Path file) throws IOException {
+        InputStream raw = new BufferedInputStream(Files.newInputStream(file));
+        raw.mark(2);
+        int b0 = raw.read(), b1 = raw.read();
+        raw.reset();
+        InputStream in = b0 == 0x1f && b1 == 0x8b ? new BufferedInputStream(new GZIPInputStream(raw)) : raw;
+        return new DataInputStream(in);
+    }
+}

@@ -1,0 +1,149 @@
+package lenet5.model;
+
+import lenet5.ArchitectureMismatchException;
+import lenet5.layers.Activation;
+import lenet5.layers.Layer;
+import lenet5.layout.Layout;
+import lenet5.tensor.Shape;
+import lenet5.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * A chain of layers with a fixed input shape, in the canonical convention (see {@link Layer}).
+ * Immutable and therefore safe to share between threads; each thread runs it through its own
+ * {@link Predictor}.
+ */
+public final class Sequential {
+    private final Shape inputShape;
+    private final List<Layer> layers;
+    private final List<Shape> outputShapes;
+    private final ModelInfo info;
+
+    /** Checks that every layer fits the shape the previous one produces. */
+    public Sequential(Shape inputShape, List<Layer> layers, ModelInfo info) {
+        if (layers.isEmpty()) {
+            throw new ArchitectureMismatchException("a model needs at least one layer");
+        }
+        this.inputShape = inputShape;
+        this.layers = List.copyOf(layers);
+        this.info = info == null ? ModelInfo.UNKNOWN : info;
+        List<Shape> shapes = new ArrayList<>(layers.size());
+        Shape s = inputShape;
+        for (Layer layer : this.layers) {
+            s = layer.outputShape(s);
+            shapes.add(s);
+        }
+        this.outputShapes = Collections.unmodifiableList(shapes);
+    }
+
+    public Shape inputShape() {
+        return inputShape;
+    }
+
+    public List<Layer> layers() {
+        return layers;
+    }
+
+    public ModelInfo info() {
+        return info;
+    }
+
+    public Layout nativeLayout() {
+        return info.nativeLayout();
+    }
+
+    /** The shape after the last layer. */
+    public Shape outputShape() {
+        return outputShapes.get(outputShapes.size() - 1);
+    }
+
+    /** The shape after each layer, in layer order. */
+    public List<Shape> outputShapes() {
+        return outputShapes;
+    }
+
+    /** The shape that layer {@code i} receives. */
+    public Shape inputShapeOf(int i) {
+        return i == 0 ? inputShape : outputShapes.get(i - 1);
+    }
+
+    /** Every trainable tensor, layer by layer, weight before bias. */
+    public List<Tensor> weights() {
+        List<Tensor> all = new ArrayList<>();
+        for (Layer l : layers) {
+            all.addAll(l.weights());
+        }
+        return all;
+    }
+
+    public long parameterCount() {
+        long n = 0;
+        for (Tensor t : weights()) {
+            n += t.size();
+        }
+        return n;
+    }
+
+    /**
+     * The same architecture with new weights, given in {@link #weights()} order. This is how a
+     * weights-only file (a state_dict, a Keras {@code save_weights} file) is bound to an
+     * architecture.
+     */
+    public Sequential withWeights(List<Tensor> newWeights) {
+        int expected = weights().size();
+        if (newWeights.size() != expected) {
+            throw new ArchitectureMismatchException("the architecture has " + expected
+                    + " weight tensors, the weights have " + newWeights.size());
+        }
+        List<Layer> out = new ArrayList<>(layers.size());
+        int k = 0;
+        for (Layer l : layers) {
+            int n = l.weights().size();
+            out.add(n == 0 ? l : l.withWeights(newWeights.subList(k, k + n)));
+            k += n;
+        }
+        return new Sequential(inputShape, out, info);
+    }
+
+    public Sequential withInfo(ModelInfo newInfo) {
+        return new Sequential(inputShape, layers, newInfo);
+    }
+
+    public Sequential withLayers(List<Layer> newLayers) {
+        return new Sequential(inputShape, newLayers, info);
+    }
+
+    /**
+     * The model without a trailing softmax or sigmoid, so it outputs logits. Returns this model
+     * unchanged when it does not end in one.
+     */
+    public Sequential withoutFinalActivation() {
+        Layer last = layers.get(layers.size() - 1);
+        if (layers.size() > 1 && last instanceof Activation a
+                && (a.function() == Activation.Function.SOFTMAX || a.function() == Activation.Function.SIGMOID)) {
+            return new Sequential(inputShape, layers.subList(0, layers.size() - 1), info);
+        }
+        return this;
+    }
+
+    /** A predictor that takes input in the model's native layout (NCHW for PyTorch, NHWC for Keras). */
+    public Predictor newPredictor() {
+        return new Predictor(this, nativeLayout());
+    }
+
+    public Predictor newPredictor(Layout inputLayout) {
+        return new Predictor(this, inputLayout);
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("Sequential(input " + inputShape + ")\n");
+        for (int i = 0; i < layers.size(); i++) {
+            sb.append(String.format("  %-14s %-55s -> %s%n", layers.get(i).name(), layers.get(i).describe(), outputShapes.get(i)));
+        }
+        return sb.toString();
+    }
+}

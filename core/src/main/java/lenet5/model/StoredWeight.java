@@ -1,0 +1,16 @@
+package lenet5.model;
+
+import java.util.List;
+
+/**
+ * A weight as the source file stores it, before conversion to the canonical layout; what
+ * {@code inspect} shows.
+ *
+ * @param name   the name in the file ({@code 0.weight}, {@code conv2d/kernel:0})
+ * @param shape  the shape in the file
+ * @param dtype  the stored type ({@code float32}, {@code float16}, {@code bfloat16}, {@code float64})
+ * @param layout the axis order in words, e.g. {@code (out,in,kh,kw)} or {@code (kh,kw,in,out)}
+ * @param layer  the index of the model layer it was bound to
+ */
+public record StoredWeight(String name, List<Integer> shape, String dtype, String layout, int layer) {
+}

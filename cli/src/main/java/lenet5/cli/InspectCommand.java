@@ -1,0 +1,151 @@
+package lenet5.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import lenet5.layers.Layer;
+import lenet5.model.Sequential;
+import lenet5.model.StoredWeight;
+import lenet5.tensor.Tensor;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "inspect", description = {
+        "Show what a model file holds: format, framework version, layers with output shapes, every stored weight.",
+        "With two files: the tutorial's side-by-side table matching each weight of A to B with the transform between them."})
+final class InspectCommand implements Callable<Integer> {
+    @Parameters(arity = "1..2", paramLabel = "MODEL", description = "One model, or two to compare side by side.")
+    List<Path> models;
+
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Option(names = "--json", description = "Machine-readable output.")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws JsonProcessingException {
+        PrintWriter out = spec.commandLine().getOut();
+        List<Sequential> loaded = new ArrayList<>();
+        for (Path p : models) {
+            loaded.add(modelOptions.load(p));
+        }
+        Object report = loaded.size() == 1 ? describe(models.get(0), loaded.get(0)) : sideBySide(loaded.get(0), loaded.get(1));
+        if (json) {
+            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
+        } else if (loaded.size() == 1) {
+            printModel(out, models.get(0), loaded.get(0));
+        } else {
+            printModel(out, models.get(0), loaded.get(0));
+            out.println();
+            printModel(out, models.get(1), loaded.get(1));
+            out.println();
+            printSideBySide(out, sideBySide(loaded.get(0), loaded.get(1)));
+        }
+        return Main.EXIT_OK;
+    }
+
+    static Map<String, Object> describe(Path file, Sequential m) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("file", file.toString());
+        r.put("format", m.info().format());
+        r.put("framework_version", m.info().frameworkVersion());
+        r.put("native_layout", m.nativeLayout().name());
+        r.put("input_shape", m.inputShape().toString());
+        List<Map<String, Object>> layers = new ArrayList<>();
+        for (int i = 0; i < m.layers().size(); i++) {
+            Layer l = m.layers().get(i);
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("index", i);
+            e.put("name", l.name());
+            e.put("layer", l.describe());
+            e.put("output_shape", m.outputShapes().get(i).toString());
+            e.put("parameters", l.weights().stream().mapToLong(Tensor::size).sum());
+            layers.add(e);
+        }
+        r.put("layers", layers);
+        List<Map<String, Object>> weights = new ArrayList<>();
+        for (StoredWeight w : m.info().storedWeights()) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("name", w.name());
+            e.put("shape", w.shape());
+            e.put("dtype", w.dtype());
+            e.put("layout", w.layout());
+            e.put("layer", w.layer());
+            weights.add(e);
+        }
+        r.put("weights", weights);
+        r.put("parameters", m.parameterCount());
+        return r;
+    }
+
+    private static void printModel(PrintWriter out, Path file, Sequential m) {
+        out.println("file:       " + file);
+        out.println("format:     " + m.info().format());
+        out.println("framework:  " + m.info().frameworkVersion());
+        out.println("input:      " + m.inputShape() + " (C x H x W), fed as " + m.nativeLayout());
+        out.println("layers:");
+        out.printf("  %3s  %-16s %-62s %-10s %s%n", "#", "name", "layer", "output", "params");
+        for (int i = 0; i < m.layers().size(); i++) {
+            Layer l = m.layers().get(i);
+            out.printf(Locale.ROOT, "  %3d  %-16s %-62s %-10s %,d%n", i, l.name(), l.describe(), m.outputShapes().get(i),
+                    l.weights().stream().mapToLong(Tensor::size).sum());
+        }
+        out.println("weights (as stored in the file):");
+        out.printf("  %-40s %-16s %-9s %s%n", "name", "shape", "dtype", "layout");
+        for (StoredWeight w : m.info().storedWeights()) {
+            out.printf("  %-40s %-16s %-9s %s%n", w.name(), w.shape(), w.dtype(), w.layout());
+        }
+        out.printf(Locale.ROOT, "parameters: %,d%n", m.parameterCount());
+    }
+
+    /** Pairs the i-th stored weight of A with the i-th of B; both models are canonical, so their weights line up in order. */
+    static List<Map<String, Object>> sideBySide(Sequential a, Sequential b) {
+        List<StoredWeight> sa = a.info().storedWeights(), sb = b.info().storedWeights();
+        List<Tensor> wa = a.weights(), wb = b.weights();
+        List<Map<String, Object>> rows = new ArrayList<>();
+        int n = Math.max(wa.size(), wb.size());
+        for (int i = 0; i < n; i++) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            StoredWeight x = i < sa.size() ? sa.get(i) : null, y = i < sb.size() ? sb.get(i) : null;
+            r.put("a_name", x == null ? "-" : x.name());
+            r.put("a_shape", x == null ? "-" : x.shape().toString());
+            r.put("b_name", y == null ? "-" : y.name());
+            r.put("b_shape", y == null ? "-" : y.shape().toString());
+            r.put("transform", x == null || y == null ? "-" : Transforms.describe(x, y, a));
+            if (i < wa.size() && i < wb.size() && wa.get(i).hasShape(wb.get(i).shape())) {
+                r.put("max_abs_diff", lenet5.compare.Diff.of(wa.get(i).data(), wb.get(i).data(), 1).maxAbs());
+            } else {
+                r.put("max_abs_diff", "shape mismatch");
+            }
+            rows.add(r);
+        }
+        return rows;
+    }
+
+    private static void printSideBySide(PrintWriter out, List<Map<String, Object>> rows) {
+        out.println("side by side (A -> B; max_abs_diff compares the weights after the transform):");
+        out.printf("  %-28s %-16s %-34s %-16s %-44s %s%n", "A", "shape", "B", "shape", "transform A -> B", "max_abs_diff");
+        for (Map<String, Object> r : rows) {
+            Object d = r.get("max_abs_diff");
+            out.printf(Locale.ROOT, "  %-28s %-16s %-34s %-16s %-44s %s%n", r.get("a_name"), r.get("a_shape"), r.get("b_name"),
+                    r.get("b_shape"), r.get("transform"), d instanceof Double v ? String.format(Locale.ROOT, "%.3e", v) : d);
+        }
+    }
+}

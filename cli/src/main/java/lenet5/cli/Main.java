@@ -1,0 +1,79 @@
+package lenet5.cli;
+
+import lenet5.Lenet5Exception;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+
+/**
+ * The {@code lenet5} command. Exit codes: 0 success, 1 {@code compare} found the models further
+ * apart than the tolerance, 2 any error (bad file, bad option). Errors are one line on stderr,
+ * {@code error: <file>: <problem>}; {@code --debug} adds the stack trace.
+ */
+@Command(name = "lenet5", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Pure-Java inference and conversion for LeNet-5-class CNNs saved by PyTorch and Keras.",
+        subcommands = {PredictCommand.class, InspectCommand.class, ConvertCommand.class, CompareCommand.class,
+                CommandLine.HelpCommand.class},
+        footer = {"", "Exit codes: 0 success, 1 compare beyond tolerance, 2 error."})
+public final class Main implements Runnable {
+    public static final int EXIT_OK = 0;
+    public static final int EXIT_DIFFERENT = 1;
+    public static final int EXIT_ERROR = 2;
+
+    @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT, description = "Print stack traces on errors.")
+    boolean debug;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "choose a command: predict, inspect, convert or compare");
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the command line with the given streams; returns the exit code. Used by tests. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        Main main = new Main();
+        CommandLine cl = new CommandLine(main);
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setParameterExceptionHandler((ex, a) -> {
+            err.println("error: " + ex.getMessage());
+            err.println("(see 'lenet5 " + (ex.getCommandLine().getCommandName().equals("lenet5") ? "" : ex.getCommandLine().getCommandName() + " ") + "--help')");
+            return EXIT_ERROR;
+        });
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            err.println("error: " + message(ex));
+            if (main.debug) {
+                ex.printStackTrace(err);
+            }
+            return EXIT_ERROR;
+        });
+        return cl.execute(args);
+    }
+
+    private static String message(Exception ex) {
+        if (ex instanceof Lenet5Exception || ex instanceof IllegalArgumentException) {
+            return ex.getMessage();
+        }
+        if (ex instanceof java.io.IOException || ex instanceof java.io.UncheckedIOException) {
+            return "I/O error: " + ex.getMessage();
+        }
+        // A bug in this program, not in the input: say so rather than pretend it is the file's fault.
+        return "internal error: " + ex + " (run with --debug for the stack trace, and please report it)";
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"lenet5 " + (v == null ? "development build" : v), "Java " + Runtime.version()};
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package lenet5.cli;
+
+import lenet5.Lenet5;
+import lenet5.LoadOptions;
+import lenet5.model.Sequential;
+import lenet5.tensor.Shape;
+import lenet5.torch.nn.TorchSyntax;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Loads a model file for a command, with the options every command shares for files that carry
+ * no architecture (PyTorch state_dicts, Keras weights-only files).
+ */
+final class ModelSource {
+    private ModelSource() {
+    }
+
+    /**
+     * @param arch   {@code null}, a PyTorch constructor text such as {@code "Sequential(Conv2d(1, 6, 5), Tanh(), ...)"},
+     *               {@code @file} holding such text, or the path of another model file whose architecture to use
+     * @param shape  input shape CxHxW for architectures that do not fix it, or {@code null}
+     * @param format forced reader name, or {@code null}
+     */
+    static Sequential load(Path file, String arch, String shape, String format) {
+        Shape input = shape == null ? null : Shape.parse(shape);
+        LoadOptions options = new LoadOptions(architecture(arch, input), input, format);
+        return Lenet5.load(file, options);
+    }
+
+    static Sequential architecture(String arch, Shape input) {
+        if (arch == null) {
+            return null;
+        }
+        String text = arch;
+        if (arch.startsWith("@")) {
+            text = read(Path.of(arch.substring(1)));
+        } else if (!arch.contains("(") && Files.isRegularFile(Path.of(arch))) {
+            return Lenet5.load(Path.of(arch), LoadOptions.DEFAULTS.withInputShape(input));
+        }
+        return TorchSyntax.parse(text, input == null ? Shape.chw(1, 28, 28) : input);
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException(p + ": cannot read architecture: " + e.getMessage(), e);
+        }
+    }
+}

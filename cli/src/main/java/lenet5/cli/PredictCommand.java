@@ -1,0 +1,156 @@
+package lenet5.cli;
+
+import lenet5.InvalidInputException;
+import lenet5.io.Idx;
+import lenet5.io.RawFloats;
+import lenet5.layout.Layout;
+import lenet5.model.Predictor;
+import lenet5.model.Sequential;
+import lenet5.tensor.Shape;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+@Command(name = "predict", description = "Classify images with a model: MNIST IDX files or raw float32 input.")
+final class PredictCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "MODEL", description = "A .pt/.pth, .h5 or .keras file.")
+    Path model;
+
+    @Mixin
+    ModelOptions modelOptions;
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    InputChoice input;
+
+    static final class InputChoice {
+        @Option(names = "--images", paramLabel = "IDX", description = "MNIST idx3-ubyte images (plain or .gz).")
+        Path images;
+
+        @Option(names = "--input", paramLabel = "F32", description = "Raw little-endian float32 images; the count follows from the file size.")
+        Path raw;
+    }
+
+    @Option(names = "--labels", paramLabel = "IDX", description = "MNIST idx1-ubyte labels: print accuracy and a confusion matrix.")
+    Path labels;
+
+    @Option(names = "--raw-pixels", description = "Feed IDX pixels as 0..255 instead of scaled to [0,1] (for models trained on raw values).")
+    boolean rawPixels;
+
+    @Option(names = "--layout", paramLabel = "nchw|nhwc", description = "Layout of --input data (default: the model's native layout, NHWC for Keras, NCHW for PyTorch).")
+    String layout;
+
+    @Option(names = "--output", paramLabel = "F32", description = "Write the outputs as raw little-endian float32, N rows of K values.")
+    Path output;
+
+    @Option(names = "--logits", description = "Output the input of a final softmax or sigmoid instead of its output.")
+    boolean logits;
+
+    @Option(names = "--per-image", description = "Print one line per image (the default without --labels and --output).")
+    boolean perImage;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        Sequential m = modelOptions.load(model);
+        if (logits) {
+            m = m.withoutFinalActivation();
+        }
+        Shape in = m.inputShape();
+        float[] data;
+        Layout dataLayout;
+        int n;
+        if (input.images != null) {
+            Idx.Images images = Idx.readImages(input.images);
+            if (in.channels() != 1 || in.height() != images.rows() || in.width() != images.cols()) {
+                throw new InvalidInputException(input.images, "images are 1x" + images.rows() + "x" + images.cols()
+                        + ", the model expects " + in);
+            }
+            data = images.toFloats(!rawPixels);
+            dataLayout = m.nativeLayout(); // one channel: NCHW and NHWC are the same bytes
+            n = images.count();
+        } else {
+            data = RawFloats.read(input.raw);
+            if (data.length % in.size() != 0) {
+                throw new InvalidInputException(input.raw, data.length + " float32 values are not a whole number of images of "
+                        + in.size() + " values (" + in + ")");
+            }
+            dataLayout = layout == null ? m.nativeLayout() : Layout.parse(layout);
+            n = data.length / in.size();
+        }
+        int[] truth = labels == null ? null : Idx.readLabels(labels);
+        if (truth != null && truth.length != n) {
+            throw new InvalidInputException(labels, truth.length + " labels for " + n + " images");
+        }
+
+        long t0 = System.nanoTime();
+        float[] result;
+        try (Predictor p = m.newPredictor(dataLayout)) {
+            result = p.batchPredict(data);
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        int k = m.outputShape().size();
+
+        if (output != null) {
+            RawFloats.write(output, result);
+        }
+        if (perImage || (truth == null && output == null)) {
+            for (int i = 0; i < n; i++) {
+                int c = Predictor.argmax(result, i * k, k);
+                out.printf(Locale.ROOT, "%d\tpredicted %d\t%s %.6f%s%n", i, c, logits ? "logit" : "score", result[i * k + c],
+                        truth == null ? "" : "\tlabel " + truth[i]);
+            }
+        }
+        out.printf(Locale.ROOT, "images: %d, model: %s (%s), %.3f s (%.0f images/s)%n", n, model,
+                m.info().format(), seconds, n / Math.max(seconds, 1e-9));
+        if (output != null) {
+            out.printf(Locale.ROOT, "wrote %d x %d float32 to %s%n", n, k, output);
+        }
+        if (truth != null) {
+            printAccuracy(out, result, truth, k);
+        }
+        return Main.EXIT_OK;
+    }
+
+    private static void printAccuracy(PrintWriter out, float[] result, int[] truth, int k) {
+        int classes = k;
+        for (int t : truth) {
+            classes = Math.max(classes, t + 1);
+        }
+        int[][] confusion = new int[classes][classes];
+        int correct = 0;
+        for (int i = 0; i < truth.length; i++) {
+            int c = Predictor.argmax(result, i * k, k);
+            confusion[truth[i]][c]++;
+            if (c == truth[i]) {
+                correct++;
+            }
+        }
+        out.printf(Locale.ROOT, "accuracy: %.4f (%d/%d)%n", truth.length == 0 ? 0.0 : (double) correct / truth.length,
+                correct, truth.length);
+        out.println("confusion matrix (rows: true label, columns: predicted):");
+        StringBuilder head = new StringBuilder("      ");
+        for (int c = 0; c < classes; c++) {
+            head.append(String.format("%6d", c));
+        }
+        out.println(head);
+        for (int r = 0; r < classes; r++) {
+            StringBuilder row = new StringBuilder(String.format("%6d", r));
+            for (int c = 0; c < classes; c++) {
+                row.append(String.format("%6d", confusion[r][c]));
+            }
+            out.println(row);
+        }
+    }
+}

@@ -1,5 +1,6 @@
 package lenet5;
 
+import lenet5.compare.Comparison;
 import lenet5.model.Sequential;
 import lenet5.spi.ModelFormat;
 
@@ -21,6 +22,8 @@ import java.util.ServiceLoader;
  *     float[] probabilities = p.predict(image);
  * }
  * Lenet5.save(model, Path.of("lenet5.h5"));   // PyTorch -> Keras
+ * Comparison c = Lenet5.compare(model, Lenet5.load(Path.of("lenet5.h5")), 16, 0);
+ * System.out.println(c.output());              // max_abs_diff, max_rel_diff, argmax_agreement
  * }</pre>
  *
  * Backends (PyTorch, Keras) are discovered on the class path; see {@link ModelFormat}.
@@ -72,6 +75,33 @@ public final class Lenet5 {
         formats().forEach(f -> all.addAll(f.writeExtensions()));
         throw new UnsupportedFormatException(target, "cannot tell the output format from '." + ext
                 + "'; writable formats: " + all);
+    }
+
+    /** Reads {@code in} and writes it to {@code out} in the format of {@code out}'s extension; returns the model. */
+    public static Sequential convert(Path in, Path out) {
+        return convert(in, out, LoadOptions.DEFAULTS, SaveOptions.DEFAULTS);
+    }
+
+    /** Reads {@code in} and writes it to {@code out}, refusing to overwrite {@code in}; returns the model read. */
+    public static Sequential convert(Path in, Path out, LoadOptions options, SaveOptions saveOptions) {
+        try {
+            if (Files.exists(out) && Files.isSameFile(in, out)) {
+                throw new Lenet5Exception(out, "refusing to overwrite the input file");
+            }
+        } catch (IOException e) {
+            throw new Lenet5Exception(out, "cannot check the output path: " + e.getMessage(), e);
+        }
+        Sequential model = load(in, options);
+        save(model, out, saveOptions);
+        return model;
+    }
+
+    /**
+     * Feeds the same {@code samples} random inputs (uniform [0,1), seeded) to both models, each in
+     * its native layout, and reports output and per-layer differences.
+     */
+    public static Comparison compare(Sequential a, Sequential b, int samples, long seed) {
+        return Comparison.run(a, b, samples, seed);
     }
 
     /** Every backend on the class path. */

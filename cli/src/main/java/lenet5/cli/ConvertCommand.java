@@ -1,7 +1,6 @@
 package lenet5.cli;
 
 import lenet5.Lenet5;
-import lenet5.Lenet5Exception;
 import lenet5.LoadOptions;
 import lenet5.SaveOptions;
 import lenet5.compare.Comparison;
@@ -18,7 +17,6 @@ import picocli.CommandLine.Model.CommandSpec;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -63,14 +61,10 @@ final class ConvertCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter stdout = spec.commandLine().getOut();
-        if (Files.exists(out) && Files.isSameFile(in, out)) {
-            throw new Lenet5Exception(out, "refusing to overwrite the input file");
-        }
-        Sequential model = modelOptions.load(in);
         String ext = to != null ? to.toLowerCase(Locale.ROOT) : extension(out);
         boolean torch = ext.equals("pt") || ext.equals("pth");
-        String torchText = torch ? TorchSyntax.format(model) : null; // refuses inexpressible models before writing anything
-        Lenet5.save(model, out, new SaveOptions(to, variant));
+        Sequential model = Lenet5.convert(in, out, modelOptions.options(), new SaveOptions(to, variant));
+        String torchText = torch ? TorchSyntax.format(model) : null;
         stdout.printf("wrote %s (%s -> %s)%n", out, model.info().format(), ext);
         if (torch && !noTorchSource) {
             Path py = sibling(out, ".py");

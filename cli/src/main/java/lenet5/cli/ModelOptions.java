@@ -1,5 +1,6 @@
 package lenet5.cli;
 
+import lenet5.LoadOptions;
 import lenet5.model.Sequential;
 import picocli.CommandLine.Option;
 
@@ -20,5 +21,9 @@ final class ModelOptions {
 
     Sequential load(Path file) {
         return ModelSource.load(file, arch, inputShape, format);
+    }
+
+    LoadOptions options() {
+        return ModelSource.options(arch, inputShape, format);
     }
 }

@@ -26,9 +26,12 @@ final class ModelSource {
      * @param format forced reader name, or {@code null}
      */
     static Sequential load(Path file, String arch, String shape, String format) {
+        return Lenet5.load(file, options(arch, shape, format));
+    }
+
+    static LoadOptions options(String arch, String shape, String format) {
         Shape input = shape == null ? null : Shape.parse(shape);
-        LoadOptions options = new LoadOptions(architecture(arch, input), input, format);
-        return Lenet5.load(file, options);
+        return new LoadOptions(architecture(arch, input), input, format);
     }
 
     static Sequential architecture(String arch, Shape input) {

@@ -1,0 +1,148 @@
+package lenet5.torch.nn;
+
+import lenet5.ArchitectureMismatchException;
+import lenet5.layers.BatchNorm;
+import lenet5.layers.Conv2d;
+import lenet5.layers.Dense;
+import lenet5.layers.Layer;
+import lenet5.model.ModelInfo;
+import lenet5.model.Sequential;
+import lenet5.model.StoredWeight;
+import lenet5.tensor.Tensor;
+import lenet5.torch.storage.StorageSource;
+import lenet5.torch.storage.TensorReader;
+import lenet5.torch.storage.TensorRef;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/** Puts a file's tensors into a model: by module and name for models read from the file, in order for weights-only files. */
+public final class Binder {
+    /** A tensor with its key in the file. */
+    public record Named(String name, TensorRef ref) {
+    }
+
+    /** A model with its weights and what {@code inspect} shows about them. */
+    public record Bound(Sequential model, List<StoredWeight> stored) {
+        public Sequential withInfo(String format, String version) {
+            return model.withInfo(new ModelInfo(format, version, lenet5.layout.Layout.NCHW, stored));
+        }
+    }
+
+    private Binder() {
+    }
+
+    /** Binds each layer's tensors from the module it was built from. */
+    public static Bound byModule(Path file, Sequential zero, List<LayerFactory.Built> built, StorageSource source) {
+        List<Tensor> weights = new ArrayList<>();
+        List<StoredWeight> stored = new ArrayList<>();
+        for (int i = 0; i < built.size(); i++) {
+            LayerFactory.Built b = built.get(i);
+            for (String t : b.tensorNames()) {
+                TensorRef ref = b.module().tensors().get(t);
+                String key = TorchModule.join(b.module().path(), t);
+                if (ref == null) {
+                    throw new ArchitectureMismatchException(file, b.module().label() + ": " + b.module().type()
+                            + " has no tensor '" + t + "' (" + key + ")");
+                }
+                weights.add(TensorReader.read(file, key, ref, source));
+                stored.add(stored(key, ref, i));
+            }
+        }
+        return new Bound(zero.withWeights(weights), stored);
+    }
+
+    /**
+     * Binds tensors to an architecture in order, checking every shape. {@code num_batches_tracked}
+     * counters are skipped: they are state, not weights.
+     */
+    public static Bound inOrder(Path file, Sequential architecture, List<Named> tensors, StorageSource source) {
+        List<Named> file1 = weightsOnly(tensors);
+        List<String> expectedNames = torchNames(architecture);
+        List<Tensor> expected = architecture.weights();
+        boolean fits = file1.size() == expected.size();
+        for (int i = 0; fits && i < expected.size(); i++) {
+            fits = Arrays.equals(file1.get(i).ref().shape(), expected.get(i).shape());
+        }
+        if (!fits) {
+            throw new ArchitectureMismatchException(file, mismatch(expectedNames, expected, file1));
+        }
+        List<Integer> layerOf = layerIndexOfWeights(architecture);
+        List<Tensor> weights = new ArrayList<>();
+        List<StoredWeight> stored = new ArrayList<>();
+        for (int i = 0; i < file1.size(); i++) {
+            Named n = file1.get(i);
+            weights.add(TensorReader.read(file, n.name(), n.ref(), source));
+            stored.add(stored(n.name(), n.ref(), layerOf.get(i)));
+        }
+        return new Bound(architecture.withWeights(weights), stored);
+    }
+
+    public static List<Named> weightsOnly(List<Named> tensors) {
+        return tensors.stream().filter(n -> !n.name().endsWith("num_batches_tracked")).toList();
+    }
+
+    /** The state_dict keys PyTorch would give the architecture's weights ({@code 0.weight}, {@code 0.bias}, ...). */
+    public static List<String> torchNames(Sequential model) {
+        List<String> names = new ArrayList<>();
+        for (Layer l : model.layers()) {
+            for (String t : tensorNames(l)) {
+                names.add(TorchModule.join(l.name(), t));
+            }
+        }
+        return names;
+    }
+
+    /** A canonical layer's tensors under PyTorch's names, in {@link Layer#weights()} order. */
+    public static List<String> tensorNames(Layer l) {
+        if (l instanceof Conv2d c) {
+            return c.bias() == null ? List.of("weight") : List.of("weight", "bias");
+        }
+        if (l instanceof Dense d) {
+            return d.bias() == null ? List.of("weight") : List.of("weight", "bias");
+        }
+        if (l instanceof BatchNorm) {
+            return List.of("weight", "bias", "running_mean", "running_var");
+        }
+        return List.of();
+    }
+
+    private static List<Integer> layerIndexOfWeights(Sequential model) {
+        List<Integer> out = new ArrayList<>();
+        for (int i = 0; i < model.layers().size(); i++) {
+            for (int k = 0; k < model.layers().get(i).weights().size(); k++) {
+                out.add(i);
+            }
+        }
+        return out;
+    }
+
+    private static String mismatch(List<String> names, List<Tensor> expected, List<Named> found) {
+        StringBuilder sb = new StringBuilder("the file's tensors do not fit the architecture (they are bound in order): the architecture has "
+                + expected.size() + " weight tensors, the file " + found.size() + "\n");
+        sb.append(String.format("  %-3s %-36s %-36s%n", "#", "architecture expects", "file has"));
+        for (int i = 0; i < Math.max(expected.size(), found.size()); i++) {
+            String e = i < expected.size() ? names.get(i) + " " + Arrays.toString(expected.get(i).shape()) : "(nothing)";
+            String f = i < found.size() ? found.get(i).name() + " " + Arrays.toString(found.get(i).ref().shape()) : "(nothing)";
+            boolean same = i < expected.size() && i < found.size() && Arrays.equals(expected.get(i).shape(), found.get(i).ref().shape());
+            sb.append(String.format("  %-3d %-36s %-36s%s%n", i, e, f, same ? "" : "  <-- differs"));
+        }
+        return sb.toString().stripTrailing();
+    }
+
+    static StoredWeight stored(String key, TensorRef ref, int layer) {
+        List<Integer> shape = Arrays.stream(ref.shape()).boxed().toList();
+        return new StoredWeight(key, shape, ref.dtype().pyName(), layoutWords(ref.rank()), layer);
+    }
+
+    static String layoutWords(int rank) {
+        return switch (rank) {
+            case 4 -> "(out,in,kh,kw)";
+            case 2 -> "(out,in)";
+            case 1 -> "(c)";
+            default -> "(" + rank + "-d)";
+        };
+    }
+}

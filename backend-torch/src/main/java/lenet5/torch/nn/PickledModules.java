@@ -1,0 +1,99 @@
+package lenet5.torch.nn;
+
+import lenet5.CorruptFileException;
+import lenet5.UnsupportedFormatException;
+import lenet5.torch.pickle.Py;
+import lenet5.torch.pickle.PyDict;
+import lenet5.torch.pickle.PyNone;
+import lenet5.torch.pickle.PyObject;
+import lenet5.torch.storage.TensorRef;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Module trees from full-model pickles ({@code torch.save(model)}): every module arrives as an
+ * inert object whose attribute dict holds {@code _parameters}, {@code _buffers},
+ * {@code _modules} and the class's hyperparameters ({@code kernel_size}, {@code stride}, ...).
+ */
+public final class PickledModules {
+    private PickledModules() {
+    }
+
+    /** Whether a value looks like a pickled {@code nn.Module} (an object with a {@code _modules} dict). */
+    public static boolean isModule(Object v) {
+        return v instanceof PyObject o && o.attributes() != null && o.attributes().get("_modules") instanceof PyDict;
+    }
+
+    public static TorchModule read(PyObject obj) {
+        return read(obj, "", 0);
+    }
+
+    private static TorchModule read(PyObject obj, String path, int depth) {
+        if (depth > ModelBuilder.MAX_NESTING) {
+            throw new UnsupportedFormatException("modules nested more than " + ModelBuilder.MAX_NESTING + " levels deep");
+        }
+        String cls = obj.cls().qualified();
+        PyDict attrs = obj.attributes();
+        if (attrs == null || !(attrs.get("_modules") instanceof PyDict modules)) {
+            throw new UnsupportedFormatException((path.isEmpty() ? "the model" : path) + ": " + cls + " is not a torch.nn.Module");
+        }
+        Map<String, TensorRef> tensors = new LinkedHashMap<>();
+        tensors(attrs.get("_parameters"), tensors, path, "_parameters");
+        tensors(attrs.get("_buffers"), tensors, path, "_buffers");
+        Map<String, Object> hyper = new LinkedHashMap<>();
+        for (Map.Entry<Object, Object> e : attrs.map().entrySet()) {
+            if (e.getKey() instanceof String k && !k.startsWith("_") && !k.equals("training")) {
+                hyper.put(k, e.getValue());
+            }
+        }
+        List<TorchModule> children = new ArrayList<>();
+        for (Map.Entry<Object, Object> e : modules.map().entrySet()) {
+            if (e.getValue() == PyNone.NONE) {
+                continue; // an optional submodule that is unset
+            }
+            String name = String.valueOf(e.getKey());
+            if (!(e.getKey() instanceof String) || !(e.getValue() instanceof PyObject child)) {
+                throw new CorruptFileException(TorchModule.join(path, name) + ": submodule is a " + Py.typeName(e.getValue()));
+            }
+            children.add(read(child, TorchModule.join(path, name), depth + 1));
+        }
+        boolean standard = obj.cls().module().startsWith("torch.nn.modules.");
+        return new TorchModule(path, cls, obj.cls().name(), standard, hyper, tensors, children);
+    }
+
+    private static void tensors(Object dict, Map<String, TensorRef> out, String path, String what) {
+        if (dict == null) {
+            return;
+        }
+        if (!(dict instanceof PyDict d)) {
+            throw new CorruptFileException((path.isEmpty() ? "the model" : path) + ": " + what + " is a " + Py.typeName(dict));
+        }
+        for (Map.Entry<Object, Object> e : d.map().entrySet()) {
+            if (e.getValue() == PyNone.NONE) {
+                continue; // e.g. bias=None
+            }
+            if (!(e.getKey() instanceof String k) || !(e.getValue() instanceof TensorRef t)) {
+                throw new CorruptFileException((path.isEmpty() ? "the model" : path) + ": " + what + " holds a "
+                        + Py.typeName(e.getValue()) + " under " + Py.describe(e.getKey()));
+            }
+            out.put(k, t);
+        }
+    }
+
+    /** All tensors of a module tree in state_dict order: a module's own tensors, then its children's. */
+    public static List<Binder.Named> tensorsInOrder(TorchModule m) {
+        List<Binder.Named> out = new ArrayList<>();
+        collect(m, out);
+        return out;
+    }
+
+    private static void collect(TorchModule m, List<Binder.Named> out) {
+        m.tensors().forEach((k, t) -> out.add(new Binder.Named(TorchModule.join(m.path(), k), t)));
+        for (TorchModule c : m.children()) {
+            collect(c, out);
+        }
+    }
+}

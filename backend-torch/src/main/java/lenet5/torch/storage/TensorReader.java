@@ -1,0 +1,71 @@
+package lenet5.torch.storage;
+
+import lenet5.UnsupportedFormatException;
+import lenet5.tensor.Tensor;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+
+/** Copies a strided tensor view out of its storage into a dense float32 {@link Tensor}, widening or narrowing the element type. */
+public final class TensorReader {
+    private TensorReader() {
+    }
+
+    /**
+     * @param name the tensor's name in the file, for messages
+     */
+    public static Tensor read(Path file, String name, TensorRef t, StorageSource source) {
+        DType dtype = t.dtype();
+        if (!dtype.floating()) {
+            throw new UnsupportedFormatException(file, "tensor '" + name + "' has dtype " + dtype.pyName()
+                    + " (torch." + dtype.storageClass() + "); only float32, float64, float16 and bfloat16 weights are supported");
+        }
+        ByteBuffer bytes = ByteBuffer.wrap(source.bytes(t.storage())).order(source.order());
+        int[] shape = t.shape();
+        long[] stride = t.stride();
+        float[] out = new float[(int) t.numel()];
+        long base = t.storage().base() + t.offset();
+        int r = shape.length;
+        int[] idx = new int[r];
+        long index = base; // storage element of the current position, updated incrementally
+        for (int o = 0; o < out.length; o++) {
+            out[o] = element(bytes, dtype, index);
+            for (int k = r - 1; k >= 0; k--) {
+                if (++idx[k] < shape[k]) {
+                    index += stride[k];
+                    break;
+                }
+                index -= (long) (shape[k] - 1) * stride[k];
+                idx[k] = 0;
+            }
+        }
+        return Tensor.of(out, shape);
+    }
+
+    private static float element(ByteBuffer b, DType dtype, long index) {
+        int at = Math.toIntExact(index * dtype.size());
+        return switch (dtype) {
+            case FLOAT32 -> b.getFloat(at);
+            case FLOAT64 -> (float) b.getDouble(at);
+            case FLOAT16 -> halfToFloat(b.getShort(at));
+            case BFLOAT16 -> Float.intBitsToFloat((b.getShort(at) & 0xffff) << 16);
+            default -> throw new IllegalStateException("not a floating dtype: " + dtype);
+        };
+    }
+
+    /** IEEE 754 binary16 to float32, exactly (every half value is representable). Java 17 has no Float.float16ToFloat. */
+    public static float halfToFloat(short h) {
+        int bits = h & 0xffff;
+        int sign = (bits & 0x8000) << 16;
+        int exp = (bits >>> 10) & 0x1f;
+        int mant = bits & 0x3ff;
+        if (exp == 0x1f) {
+            return Float.intBitsToFloat(sign | 0x7f800000 | (mant << 13)); // inf or NaN
+        }
+        if (exp == 0) {
+            float v = mant * 0x1p-24f; // subnormal (or zero): exact in float32
+            return sign == 0 ? v : -v;
+        }
+        return Float.intBitsToFloat(sign | ((exp + 112) << 23) | (mant << 13));
+    }
+}

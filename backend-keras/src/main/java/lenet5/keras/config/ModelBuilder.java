@@ -1,0 +1,331 @@
+package lenet5.keras.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import lenet5.ArchitectureMismatchException;
+import lenet5.CorruptFileException;
+import lenet5.keras.Limits;
+import lenet5.layers.Activation;
+import lenet5.layers.BatchNorm;
+import lenet5.layers.Conv2d;
+import lenet5.layers.Dense;
+import lenet5.layers.Dropout;
+import lenet5.layers.Flatten;
+import lenet5.layers.Layer;
+import lenet5.layers.Padding;
+import lenet5.layers.Pool2d;
+import lenet5.layers.ZeroPad2d;
+import lenet5.layout.Layout;
+import lenet5.model.ModelInfo;
+import lenet5.model.Sequential;
+import lenet5.tensor.Shape;
+import lenet5.tensor.Tensor;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Turns a {@link ModelConfig} into the canonical model. A Keras layer with a fused activation
+ * becomes two canonical layers ({@code conv2d} and {@code conv2d/tanh}); padding 'same' becomes
+ * the explicit {@link Padding#same} for the actual input size, so asymmetric padding is exact.
+ */
+public final class ModelBuilder {
+    private final Path file;
+    private final List<Layer> layers = new ArrayList<>();
+    private final List<LayerConfig> weighted = new ArrayList<>();
+    private boolean channelsFirst;
+    private boolean theanoKernels;
+    private boolean flattenHwc = true;
+    private long parameters;
+    private Shape cur;
+
+    private ModelBuilder(Path file) {
+        this.file = file;
+    }
+
+    /**
+     * @param inputOverride the input shape to use when the config does not record one (or {@code null})
+     */
+    public static Architecture build(Path file, ModelConfig config, Shape inputOverride) {
+        ModelBuilder b = new ModelBuilder(file);
+        b.channelsFirst = channelsFirst(file, config);
+        Shape input = b.inputShape(config, inputOverride);
+        b.cur = input;
+        List<LayerConfig> ls = config.layers();
+        for (int i = 0; i < ls.size(); i++) {
+            LayerConfig l = ls.get(i);
+            if (l.className().equals("InputLayer")) {
+                if (i != 0) {
+                    throw l.unsupported("an InputLayer that is not the first layer");
+                }
+                continue;
+            }
+            b.add(l);
+        }
+        if (b.layers.isEmpty()) {
+            throw new CorruptFileException(file, "the model config has no layers besides its input");
+        }
+        Sequential skeleton = new Sequential(input, b.layers, ModelInfo.UNKNOWN);
+        return new Architecture(skeleton, b.weighted, b.theanoKernels ? KernelOrder.THEANO : KernelOrder.TF,
+                b.flattenHwc, b.channelsFirst ? Layout.NCHW : Layout.NHWC);
+    }
+
+    /** The model's data format, from the first layer that states one; mixed formats are refused. */
+    private static boolean channelsFirst(Path file, ModelConfig config) {
+        Boolean first = null;
+        for (LayerConfig l : config.layers()) {
+            if (l.className().equals("Flatten")) {
+                continue; // Flatten's data_format means something else (see flatten())
+            }
+            String f = l.text(null, "data_format", "dim_ordering");
+            if (f == null || f.equals("default")) {
+                continue;
+            }
+            boolean cf = switch (f) {
+                case "channels_first", "th" -> true;
+                case "channels_last", "tf" -> false;
+                default -> throw l.unsupported("unknown data format '" + f + "'");
+            };
+            if (first != null && first != cf) {
+                throw l.unsupported("mixes channels_first and channels_last layers");
+            }
+            first = cf;
+        }
+        return first != null && first;
+    }
+
+    private Shape inputShape(ModelConfig config, Shape override) {
+        LayerConfig first = config.layers().get(0);
+        JsonNode dims = first.field("batch_input_shape", "batch_shape");
+        boolean hasBatch = true;
+        if (dims == null) {
+            dims = first.field("input_shape");
+            hasBatch = false;
+        }
+        if (dims == null && first.has("input_dim")) {
+            return Shape.flat(first.integer("input_dim"));
+        }
+        if (dims == null || !dims.isArray()) {
+            if (override != null) {
+                return override;
+            }
+            throw new ArchitectureMismatchException(file, "the model config does not record its input shape; pass one");
+        }
+        List<Integer> d = new ArrayList<>();
+        for (int i = hasBatch ? 1 : 0; i < dims.size(); i++) {
+            JsonNode v = dims.get(i);
+            if (v.isNull()) {
+                if (override != null) {
+                    return override;
+                }
+                throw new ArchitectureMismatchException(file, "the input shape " + dims + " has unknown dimensions; pass an input shape");
+            }
+            if (!v.canConvertToInt() || v.asInt() <= 0) {
+                throw first.corrupt("bad input shape " + dims);
+            }
+            d.add(v.asInt());
+        }
+        if (d.size() == 1) {
+            return Shape.flat(d.get(0));
+        }
+        if (d.size() == 3) {
+            return channelsFirst ? Shape.chw(d.get(0), d.get(1), d.get(2)) : Shape.chw(d.get(2), d.get(0), d.get(1));
+        }
+        throw first.unsupported("input shape " + dims + " is neither an image (H,W,C) nor a vector");
+    }
+
+    private void add(LayerConfig l) {
+        switch (l.className()) {
+            case "Conv2D", "Convolution2D" -> conv(l);
+            case "Dense" -> dense(l);
+            case "MaxPooling2D", "AveragePooling2D" -> pool(l);
+            case "ZeroPadding2D" -> push(new ZeroPad2d(l.name(), zeroPadding(l)));
+            case "Flatten" -> flatten(l);
+            case "Activation" -> push(new Activation(l.name(), Activations.parse(l, l.field("activation"))));
+            case "Softmax" -> {
+                int axis = l.integer(-1, "axis");
+                if (axis != -1 && axis != (cur.flat() ? 1 : channelAxis())) {
+                    throw l.unsupported("softmax over axis " + axis + " (only the channel axis is supported)");
+                }
+                push(new Activation(l.name(), Activation.Function.SOFTMAX));
+            }
+            case "ReLU" -> {
+                if (l.has("max_value") || l.number(0, "negative_slope") != 0 || l.number(0, "threshold") != 0) {
+                    throw l.unsupported("only a plain ReLU (no max_value, negative_slope or threshold) is supported");
+                }
+                push(new Activation(l.name(), Activation.Function.RELU));
+            }
+            case "Dropout" -> push(new Dropout(l.name(), l.number(0, "rate", "p")));
+            case "BatchNormalization" -> batchNorm(l);
+            default -> throw l.unsupported("unsupported layer class (supported: InputLayer, Conv2D, Dense, "
+                    + "AveragePooling2D, MaxPooling2D, ZeroPadding2D, Flatten, Activation, Softmax, ReLU, Dropout, BatchNormalization)");
+        }
+    }
+
+    private void push(Layer layer) {
+        try {
+            cur = layer.outputShape(cur);
+        } catch (ArchitectureMismatchException e) {
+            throw new ArchitectureMismatchException(file, e.getMessage(), e);
+        }
+        layers.add(layer);
+    }
+
+    private void conv(LayerConfig l) {
+        requireMap(l);
+        int filters = l.integer("filters", "nb_filter");
+        int[] k = l.has("kernel_size") ? l.pair(null, "kernel_size")
+                : new int[] {l.integer("nb_row"), l.integer("nb_col")};
+        int[] s = l.pair(new int[] {1, 1}, "strides", "subsample");
+        if (!Arrays.equals(l.pair(new int[] {1, 1}, "dilation_rate", "atrous_rate"), new int[] {1, 1})) {
+            throw l.unsupported("dilated convolution is not supported");
+        }
+        if (l.integer(1, "groups") != 1) {
+            throw l.unsupported("grouped convolution is not supported");
+        }
+        if ("th".equals(l.text(null, "dim_ordering"))) {
+            theanoKernels = true;
+        }
+        positive(l, filters, k[0], k[1], s[0], s[1]);
+        Padding p = padding(l, k, s);
+        boolean bias = l.bool(true, "use_bias", "bias");
+        allocate(l, (long) filters * cur.channels() * k[0] * k[1]);
+        push(Conv2d.of(l.name(), cur.channels(), filters, k[0], k[1], s[0], s[1], p, bias));
+        weighted.add(l);
+        activation(l);
+    }
+
+    private void dense(LayerConfig l) {
+        int units = l.integer("units", "output_dim");
+        positive(l, units);
+        if (!cur.flat() && cur.height() * cur.width() != 1) {
+            throw l.unsupported("Dense on a " + cur + " feature map without Flatten is not supported");
+        }
+        allocate(l, (long) units * cur.channels());
+        push(Dense.of(l.name(), cur.channels(), units, l.bool(true, "use_bias", "bias")));
+        weighted.add(l);
+        activation(l);
+    }
+
+    private void activation(LayerConfig l) {
+        Activation.Function f = Activations.parse(l, l.field("activation"));
+        if (f != Activation.Function.LINEAR) {
+            push(new Activation(l.name() + "/" + f.kerasName(), f));
+        }
+    }
+
+    private void pool(LayerConfig l) {
+        requireMap(l);
+        int[] k = l.pair(new int[] {2, 2}, "pool_size");
+        int[] s = l.pair(k, "strides");
+        positive(l, k[0], k[1], s[0], s[1]);
+        Padding p = padding(l, k, s);
+        Pool2d.Kind kind = l.className().startsWith("Max") ? Pool2d.Kind.MAX : Pool2d.Kind.AVG;
+        // Keras 'same' average pooling divides by the number of real (unpadded) pixels.
+        push(new Pool2d(l.name(), kind, k[0], k[1], s[0], s[1], p, p.isZero(), false));
+    }
+
+    private Padding padding(LayerConfig l, int[] k, int[] s) {
+        String mode = l.text("valid", "padding", "border_mode").toLowerCase(Locale.ROOT);
+        return switch (mode) {
+            case "valid" -> Padding.NONE;
+            case "same" -> Padding.same(cur.height(), cur.width(), k[0], k[1], s[0], s[1]);
+            default -> throw l.unsupported("padding '" + mode + "' is not supported (valid, same)");
+        };
+    }
+
+    /** ZeroPadding2D's padding: an int, a pair (vertical, horizontal), ((top, bottom), (left, right)), 4 ints or Keras 1's dict. */
+    private static Padding zeroPadding(LayerConfig l) {
+        JsonNode p = l.field("padding");
+        if (p == null) {
+            return Padding.symmetric(1, 1);
+        }
+        if (p.isObject()) {
+            return new Padding(p.path("top_pad").asInt(0), p.path("bottom_pad").asInt(0),
+                    p.path("left_pad").asInt(0), p.path("right_pad").asInt(0));
+        }
+        if (p.isArray() && p.size() == 2 && p.get(0).isArray()) {
+            return padding(l, p.get(0).path(0).asInt(-1), p.get(0).path(1).asInt(-1),
+                    p.get(1).path(0).asInt(-1), p.get(1).path(1).asInt(-1));
+        }
+        if (p.isArray() && p.size() == 4) {
+            return padding(l, p.get(0).asInt(-1), p.get(1).asInt(-1), p.get(2).asInt(-1), p.get(3).asInt(-1));
+        }
+        int[] v = l.pair(null, "padding");
+        return padding(l, v[0], v[0], v[1], v[1]);
+    }
+
+    private static Padding padding(LayerConfig l, int t, int b, int left, int r) {
+        if (t < 0 || b < 0 || left < 0 || r < 0) {
+            throw l.corrupt("bad padding " + l.field("padding"));
+        }
+        return new Padding(t, b, left, r);
+    }
+
+    /**
+     * Keras 2.2+ and Keras 3 Flatten with {@code data_format='channels_first'} transposes to
+     * channels-last before flattening, so it emits (H,W,C) order; Keras 1 and early Keras 2
+     * Flatten (no data_format) flattens the tensor as it is: (C,H,W) for a channels_first model.
+     */
+    private void flatten(LayerConfig l) {
+        if (!cur.flat() && cur.height() * cur.width() > 1) {
+            String df = l.text(null, "data_format");
+            if (!channelsFirst && "channels_first".equals(df)) {
+                throw l.unsupported("Flatten(data_format='channels_first') in a channels_last model");
+            }
+            flattenHwc = !channelsFirst || "channels_first".equals(df);
+        }
+        push(new Flatten(l.name()));
+    }
+
+    private void batchNorm(LayerConfig l) {
+        if (l.integer(0, "mode") != 0) {
+            throw l.unsupported("Keras 1 BatchNormalization mode " + l.integer(0, "mode") + " (only mode 0)");
+        }
+        JsonNode axisNode = l.field("axis");
+        int axis = axisNode == null ? -1 : axisNode.isArray() && axisNode.size() == 1 ? axisNode.get(0).asInt() : axisNode.asInt(Integer.MIN_VALUE);
+        boolean ok = cur.flat() ? axis == -1 || axis == 1 : axis == -1 || axis == channelAxis();
+        if (!ok) {
+            throw l.unsupported("normalizing axis " + axisNode + " (only the channel axis is supported)");
+        }
+        int c = cur.channels();
+        allocate(l, 4L * c);
+        push(new BatchNorm(l.name(), c, l.number(1e-3, "epsilon"), ones(c), Tensor.zeros(c), Tensor.zeros(c), ones(c)));
+        weighted.add(l);
+    }
+
+    private int channelAxis() {
+        return channelsFirst ? 1 : 3;
+    }
+
+    private static Tensor ones(int n) {
+        float[] v = new float[n];
+        Arrays.fill(v, 1f);
+        return Tensor.of(v, n);
+    }
+
+    private void requireMap(LayerConfig l) {
+        if (cur.flat()) {
+            throw new ArchitectureMismatchException(file, "layer '" + l.name() + "' (" + l.className()
+                    + ") needs a feature map but gets a flat vector of " + cur.channels());
+        }
+    }
+
+    private static void positive(LayerConfig l, int... values) {
+        for (int v : values) {
+            if (v <= 0) {
+                throw l.corrupt("sizes must be positive, got " + v);
+            }
+        }
+    }
+
+    /** Refuses configs whose placeholder weights alone would exhaust memory. */
+    private void allocate(LayerConfig l, long elements) {
+        parameters += elements;
+        if (elements > Limits.MAX_TENSOR_ELEMENTS || parameters > 2 * Limits.MAX_TENSOR_ELEMENTS) {
+            throw l.unsupported("needs " + elements + " weights (model total " + parameters + "), over the limit");
+        }
+    }
+}

@@ -1,0 +1,193 @@
+package lenet5.keras.h5;
+
+import io.jhdf.HdfFile;
+import io.jhdf.api.Attribute;
+import io.jhdf.api.Dataset;
+import io.jhdf.api.Group;
+import io.jhdf.api.Node;
+import io.jhdf.object.datatype.DataType;
+import io.jhdf.object.datatype.FloatingPoint;
+import lenet5.CorruptFileException;
+import lenet5.Lenet5Exception;
+import lenet5.UnsupportedFormatException;
+import lenet5.keras.Limits;
+import lenet5.tensor.Tensor;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * HDF5 reading on jhdf, with every jhdf failure turned into a {@link CorruptFileException} that
+ * names the file. jhdf throws its own unchecked exceptions and, on damaged files, also plain
+ * runtime exceptions (buffer underflows, bad array indices), so the boundary catches all of them.
+ */
+public final class H5 {
+    private static final byte[] SIGNATURE = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+    /** The HDF5 superblock may follow a user block of 512, 1024, 2048, ... bytes; we look this far. */
+    private static final long MAX_USER_BLOCK = 1L << 20;
+
+    private H5() {
+    }
+
+    /** Whether the file has an HDF5 signature at offset 0 or after a user block. */
+    public static boolean isHdf5(Path file, byte[] head) {
+        if (startsWith(head, 0)) {
+            return true;
+        }
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            ByteBuffer buf = ByteBuffer.allocate(SIGNATURE.length);
+            for (long off = 512; off + SIGNATURE.length <= size && off <= MAX_USER_BLOCK; off *= 2) {
+                buf.clear();
+                while (buf.hasRemaining() && ch.read(buf, off + buf.position()) > 0) {
+                    // keep reading until the 8 bytes are in
+                }
+                if (!buf.hasRemaining() && startsWith(buf.array(), 0)) {
+                    return true;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+        return false;
+    }
+
+    private static boolean startsWith(byte[] b, int off) {
+        return b.length >= off + SIGNATURE.length && Arrays.equals(b, off, off + SIGNATURE.length, SIGNATURE, 0, SIGNATURE.length);
+    }
+
+    /** Opens {@code file} and applies {@code body}; jhdf errors become {@link CorruptFileException}s. */
+    public static <T> T read(Path file, Function<HdfFile, T> body) {
+        try (HdfFile h = new HdfFile(file)) {
+            return body.apply(h);
+        } catch (Lenet5Exception e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw corrupt(file, e);
+        }
+    }
+
+    /** Like {@link #read(Path, Function)} for an HDF5 image held in memory (a .keras zip entry). */
+    public static <T> T read(Path file, byte[] image, Function<HdfFile, T> body) {
+        try (HdfFile h = HdfFile.fromBytes(image)) {
+            return body.apply(h);
+        } catch (Lenet5Exception e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw corrupt(file, e);
+        }
+    }
+
+    private static CorruptFileException corrupt(Path file, RuntimeException e) {
+        return new CorruptFileException(file, "unreadable HDF5 content (" + e.getClass().getSimpleName() + ": "
+                + e.getMessage() + ")", e);
+    }
+
+    /** A child group, or {@code null} when there is no child of that name or it is not a group. */
+    public static Group group(Group parent, String name) {
+        Node n = parent.getChildren().get(name);
+        return n instanceof Group g ? g : null;
+    }
+
+    /**
+     * A string or string-array attribute as a list, whatever its HDF5 string type (fixed or
+     * variable length, ASCII or UTF-8). Keras splits attributes over 64 KB into {@code name0},
+     * {@code name1}, ...; those are joined. An absent attribute gives {@code null}; Keras's
+     * empty float64 array (layers without weights) gives an empty list.
+     */
+    public static List<String> strings(Path file, Node node, String name) {
+        Attribute a = node.getAttribute(name);
+        if (a != null) {
+            return stringsOf(file, node, a);
+        }
+        List<String> joined = null;
+        for (int i = 0; ; i++) {
+            Attribute part = node.getAttribute(name + i);
+            if (part == null) {
+                return joined;
+            }
+            if (joined == null) {
+                joined = new ArrayList<>();
+            }
+            joined.addAll(stringsOf(file, node, part));
+        }
+    }
+
+    /** A scalar string attribute, or {@code null} if absent. */
+    public static String string(Path file, Node node, String name) {
+        List<String> s = strings(file, node, name);
+        if (s == null) {
+            return null;
+        }
+        if (s.size() != 1) {
+            throw new CorruptFileException(file, "attribute '" + name + "' of " + node.getPath() + " holds "
+                    + s.size() + " strings, expected one");
+        }
+        return s.get(0);
+    }
+
+    private static List<String> stringsOf(Path file, Node node, Attribute a) {
+        if (a.isEmpty() || a.getSize() == 0) {
+            return List.of();
+        }
+        Object data = a.getData();
+        if (data instanceof String s) {
+            return List.of(s);
+        }
+        if (data instanceof String[] arr) {
+            return List.of(arr);
+        }
+        if (data instanceof byte[] bytes) {
+            return List.of(new String(bytes, StandardCharsets.UTF_8));
+        }
+        if (data == null) {
+            return List.of();
+        }
+        throw new CorruptFileException(file, "attribute '" + a.getName() + "' of " + node.getPath()
+                + " is not a string (it holds " + data.getClass().getSimpleName() + ")");
+    }
+
+    /** Reads a floating-point dataset, checking its size before reading it. */
+    public static StoredTensor tensor(Path file, Dataset d, String name) {
+        DataType type = d.getDataType();
+        if (!(type instanceof FloatingPoint)) {
+            throw new UnsupportedFormatException(file, "weight '" + name + "' (" + d.getPath() + ") is stored as "
+                    + type.getClass().getSimpleName() + " of " + type.getSize() + " bytes; only floating-point weights are supported");
+        }
+        String dtype = "float" + type.getSize() * 8;
+        long n = d.getSize();
+        if (n > Limits.MAX_TENSOR_ELEMENTS) {
+            throw new UnsupportedFormatException(file, "weight '" + name + "' has " + n + " elements, over the limit of "
+                    + Limits.MAX_TENSOR_ELEMENTS);
+        }
+        int[] dims = d.isScalar() ? new int[0] : d.getDimensions();
+        if (Tensor.numel(dims) != n) {
+            throw new CorruptFileException(file, "weight '" + name + "' has dimensions " + Arrays.toString(dims)
+                    + " but " + n + " elements");
+        }
+        float[] values;
+        Object flat = n == 0 ? new float[0] : d.getDataFlat();
+        if (flat instanceof float[] f) {
+            values = f;
+        } else if (flat instanceof double[] dd) {
+            values = new float[dd.length];
+            for (int i = 0; i < dd.length; i++) {
+                values[i] = (float) dd[i];
+            }
+        } else {
+            throw new UnsupportedFormatException(file, "weight '" + name + "' is " + dtype + ", which this reader cannot convert");
+        }
+        if (values.length != n) {
+            throw new CorruptFileException(file, "weight '" + name + "' yielded " + values.length + " values, expected " + n);
+        }
+        return new StoredTensor(name, dtype, Tensor.of(values, dims));
+    }
+}

@@ -1,0 +1,230 @@
+package lenet5.keras.read;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.jhdf.HdfFile;
+import io.jhdf.api.Group;
+import lenet5.ArchitectureMismatchException;
+import lenet5.CorruptFileException;
+import lenet5.Lenet5Exception;
+import lenet5.LoadOptions;
+import lenet5.UnsupportedFormatException;
+import lenet5.keras.Limits;
+import lenet5.keras.archive.KerasArchive;
+import lenet5.keras.config.Architecture;
+import lenet5.keras.config.Json;
+import lenet5.keras.config.KernelOrder;
+import lenet5.keras.config.LayerConfig;
+import lenet5.keras.config.ModelBuilder;
+import lenet5.keras.config.ModelConfig;
+import lenet5.keras.h5.H5;
+import lenet5.keras.h5.Keras3Weights;
+import lenet5.keras.h5.LayerWeights;
+import lenet5.keras.h5.LegacyWeights;
+import lenet5.keras.h5.StoredTensor;
+import lenet5.layers.Layer;
+import lenet5.model.ModelInfo;
+import lenet5.model.Sequential;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** Reads every kind of Keras file: legacy HDF5 models and weights, Keras 3 weights, .keras zips, JSON configs. */
+public final class KerasLoader {
+    public static final String LEGACY_H5 = "keras legacy h5";
+    public static final String WEIGHTS_H5 = "keras weights-only h5";
+    public static final String KERAS3_WEIGHTS = "keras 3 weights-only .weights.h5";
+    public static final String KERAS_ZIP = "keras 3 .keras zip";
+    public static final String JSON_CONFIG = "keras json config (architecture only, zero weights)";
+
+    private KerasLoader() {
+    }
+
+    public static Sequential readHdf5(Path file, LoadOptions options) {
+        return H5.read(file, h -> {
+            String config = H5.string(file, h, "model_config");
+            String version = H5.string(file, h, "keras_version");
+            String backend = H5.string(file, h, "backend");
+            if (config != null) {
+                return fullModel(file, h, config, version, backend, options);
+            }
+            if (h.getAttribute("layer_names") != null || h.getAttribute("layer_names0") != null) {
+                return legacyWeights(file, h, version, backend, options);
+            }
+            Group mw = H5.group(h, "model_weights");
+            if (mw != null) {
+                return legacyWeights(file, mw, version, backend, options);
+            }
+            if (Keras3Weights.matches(h)) {
+                return keras3Weights(file, h, options);
+            }
+            throw new UnsupportedFormatException(file, "an HDF5 file, but not a Keras model (no model_config attribute) "
+                    + "nor a Keras weights file (no layer_names attribute, no layers/ group); its root holds "
+                    + h.getChildren().keySet() + " and attributes " + new TreeSet<>(h.getAttributes().keySet()));
+        });
+    }
+
+    private static Sequential fullModel(Path file, HdfFile h, String config, String version, String backend, LoadOptions options) {
+        Architecture arch = architecture(file, "model_config", Json.parse(file, "model_config", config), options);
+        Group mw = H5.group(h, "model_weights");
+        if (mw == null) {
+            throw new CorruptFileException(file, "has a model_config but no model_weights group");
+        }
+        List<LayerWeights> all = LegacyWeights.read(file, mw);
+        List<LayerWeights> groups = byName(file, names(arch.weighted()), all, "model_weights");
+        boolean theano = theano(version, backend, all);
+        return WeightBinder.bind(file, arch.skeleton(), groups, arch.weighted(),
+                new Conventions(arch.order(), theano, arch.flattenHwc()),
+                new ModelInfo(LEGACY_H5, version(version, backend, theano), arch.layout()));
+    }
+
+    /** {@code save_weights} in the Keras 1/2 layout: layer_names at the root, no architecture. */
+    private static Sequential legacyWeights(Path file, Group root, String version, String backend, LoadOptions options) {
+        Sequential arch = requireArchitecture(file, options, "a Keras weights-only file (save_weights)");
+        List<LayerWeights> groups = new ArrayList<>();
+        List<LayerWeights> all = LegacyWeights.read(file, root);
+        for (LayerWeights g : all) {
+            if (!g.isEmpty()) {
+                groups.add(g);
+            }
+        }
+        boolean keras1 = version == null || version.startsWith("1");
+        boolean theano = theano(version, backend, all);
+        return WeightBinder.bind(file, arch, groups, null,
+                new Conventions(keras1 ? KernelOrder.DETECT : KernelOrder.TF, theano, null),
+                new ModelInfo(WEIGHTS_H5, version(version, backend, theano), null));
+    }
+
+    /** {@code save_weights('x.weights.h5')} in Keras 3: groups keyed by layer name, so matched by name. */
+    private static Sequential keras3Weights(Path file, HdfFile h, LoadOptions options) {
+        Sequential arch = requireArchitecture(file, options, "a Keras 3 weights file (.weights.h5)");
+        List<String> names = new ArrayList<>();
+        for (Layer l : arch.layers()) {
+            if (!l.weights().isEmpty()) {
+                names.add(l.name());
+            }
+        }
+        List<LayerWeights> groups = byName(file, names, Keras3Weights.read(file, h), "layers/");
+        return WeightBinder.bind(file, arch, groups, null, new Conventions(KernelOrder.TF, false, true),
+                new ModelInfo(KERAS3_WEIGHTS, "Keras 3 (version not recorded)", null));
+    }
+
+    public static Sequential readZip(Path file, LoadOptions options) {
+        KerasArchive a = KerasArchive.read(file);
+        String version = "unknown";
+        if (a.metadata() != null) {
+            version = "Keras " + Json.parse(file, KerasArchive.METADATA, a.metadata()).path("keras_version").asText("unknown");
+        }
+        Architecture arch = architecture(file, KerasArchive.CONFIG, Json.parse(file, KerasArchive.CONFIG, a.config()), options);
+        List<LayerWeights> all = H5.read(file, a.weights(), h -> Keras3Weights.read(file, h));
+        List<LayerWeights> groups = byName(file, names(arch.weighted()), all, KerasArchive.WEIGHTS);
+        return WeightBinder.bind(file, arch.skeleton(), groups, arch.weighted(),
+                new Conventions(KernelOrder.TF, false, arch.flattenHwc()), new ModelInfo(KERAS_ZIP, version, arch.layout()));
+    }
+
+    /** A standalone architecture ({@code model.to_json()}); weights are zero until bound. */
+    public static Sequential readJson(Path file, LoadOptions options) {
+        String text;
+        try {
+            if (Files.size(file) > Limits.MAX_JSON_BYTES) {
+                throw new UnsupportedFormatException(file, "JSON config larger than " + Limits.MAX_JSON_BYTES + " bytes");
+            }
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new Lenet5Exception(file, "cannot read: " + e.getMessage(), e);
+        }
+        JsonNode root = Json.parse(file, "the JSON config", text);
+        Architecture arch = architecture(file, "the JSON config", root, options);
+        String version = root.has("keras_version") ? "Keras " + root.get("keras_version").asText() : "unknown";
+        return arch.skeleton().withInfo(new ModelInfo(JSON_CONFIG, version, arch.layout()));
+    }
+
+    private static Architecture architecture(Path file, String what, JsonNode root, LoadOptions options) {
+        if (!root.has("class_name")) {
+            throw new UnsupportedFormatException(file, what + " is JSON but not a Keras model config (no class_name)");
+        }
+        return ModelBuilder.build(file, ModelConfig.parse(file, root), options.inputShape());
+    }
+
+    private static Sequential requireArchitecture(Path file, LoadOptions options, String what) {
+        if (options.architecture() == null) {
+            throw new ArchitectureMismatchException(file, what + " holds no architecture; load it with one "
+                    + "(LoadOptions.withArchitecture), e.g. the model read from the matching .keras, .h5 or JSON config");
+        }
+        return options.architecture();
+    }
+
+    private static List<String> names(List<LayerConfig> layers) {
+        List<String> n = new ArrayList<>();
+        layers.forEach(l -> n.add(l.name()));
+        return n;
+    }
+
+    /** The stored weights of the named layers, in that order; refuses missing weights and weights the model has no place for. */
+    private static List<LayerWeights> byName(Path file, List<String> names, List<LayerWeights> all, String where) {
+        Map<String, LayerWeights> stored = new LinkedHashMap<>();
+        for (LayerWeights g : all) {
+            stored.put(g.layer(), g);
+        }
+        List<LayerWeights> result = new ArrayList<>();
+        for (String n : names) {
+            LayerWeights g = stored.get(n);
+            if (g == null || g.isEmpty()) {
+                throw new ArchitectureMismatchException(file, "layer '" + n + "' has no weights in " + where
+                        + " (layers with weights there: " + withWeights(all) + ")");
+            }
+            result.add(g);
+        }
+        Set<String> wanted = Set.copyOf(names);
+        for (LayerWeights g : all) {
+            if (!g.isEmpty() && !wanted.contains(g.layer())) {
+                throw new ArchitectureMismatchException(file, where + " holds weights for layer '" + g.layer()
+                        + "', which the model has not (or has as a layer without weights)");
+            }
+        }
+        return result;
+    }
+
+    private static List<String> withWeights(List<LayerWeights> all) {
+        List<String> n = new ArrayList<>();
+        all.stream().filter(g -> !g.isEmpty()).forEach(g -> n.add(g.layer()));
+        return n;
+    }
+
+    /**
+     * Whether Theano wrote the weights. Keras 2 records the backend; Keras 1 does not, but
+     * TensorFlow names variables {@code name:0} and Theano does not.
+     */
+    private static boolean theano(String version, String backend, List<LayerWeights> all) {
+        if (backend != null) {
+            return backend.equals("theano");
+        }
+        if (version != null && !version.startsWith("1")) {
+            return false;
+        }
+        boolean any = false;
+        for (LayerWeights g : all) {
+            for (StoredTensor t : g.tensors()) {
+                if (t.name().endsWith(":0")) {
+                    return false;
+                }
+                any = true;
+            }
+        }
+        return any;
+    }
+
+    private static String version(String version, String backend, boolean theano) {
+        String v = version == null ? "Keras (version not recorded)" : "Keras " + version;
+        if (backend != null) {
+            return v + ", " + backend + " backend";
+        }
+        return theano ? v + ", theano backend (from the weight names)" : v;
+    }
+}

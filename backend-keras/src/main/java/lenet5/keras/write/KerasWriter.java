@@ -1,0 +1,187 @@
+package lenet5.keras.write;
+
+import io.jhdf.HdfFile;
+import io.jhdf.WritableHdfFile;
+import io.jhdf.api.WritableGroup;
+import lenet5.Lenet5Exception;
+import lenet5.UnrepresentableModelException;
+import lenet5.io.AtomicFiles;
+import lenet5.keras.archive.KerasArchive;
+import lenet5.keras.config.Json;
+import lenet5.model.Sequential;
+import lenet5.tensor.Tensor;
+
+import java.io.IOException;
+import java.lang.reflect.Array;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * Writes Keras files with jhdf 0.13, within what that version writes correctly: groups, float
+ * datasets and fixed-length UTF-8 string attributes; no empty arrays (so weightless layers are
+ * left out of {@code layer_names}, which Keras and Deeplearning4j allow: they match only layers
+ * with weights), every group with a dataset below it, and attributes well under the 64 KiB object
+ * header that jhdf overflows silently.
+ */
+public final class KerasWriter {
+    /** What the legacy .h5 claims to be: the tf.keras 2 form, which Keras 3, tf.keras 2 and Deeplearning4j all read. */
+    static final String H5_KERAS_VERSION = "2.7.0";
+    static final String H5_BACKEND = "tensorflow";
+    /** The Keras version whose .keras layout is written. */
+    static final String KERAS3_VERSION = "3.11.3";
+    /** model_config must fit one object header with the other root attributes (jhdf corrupts from about 59.5 KB). */
+    static final int MAX_H5_CONFIG_BYTES = 56_000;
+
+    private KerasWriter() {
+    }
+
+    /** The legacy {@code model.save('x.h5')} layout. */
+    public static void writeH5(Sequential model, Path target) {
+        List<KerasLayer> layers = KerasExport.layers(model, target);
+        List<KerasLayer> weighted = weighted(layers, target, "h5");
+        String config = ConfigJson.of(layers, KerasExport.kerasShape(model.inputShape()), ConfigJson.Dialect.TF_KERAS_2);
+        int bytes = config.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > MAX_H5_CONFIG_BYTES) {
+            throw new UnrepresentableModelException(target, "the model config is " + bytes + " bytes; an .h5 written by jhdf "
+                    + "holds at most " + MAX_H5_CONFIG_BYTES + " in its model_config attribute. Save as .keras instead");
+        }
+        atomically(target, tmp -> {
+            try (WritableHdfFile f = HdfFile.write(tmp)) {
+                f.putAttribute("keras_version", H5_KERAS_VERSION);
+                f.putAttribute("backend", H5_BACKEND);
+                f.putAttribute("model_config", config);
+                WritableGroup mw = f.putGroup("model_weights");
+                mw.putAttribute("keras_version", H5_KERAS_VERSION);
+                mw.putAttribute("backend", H5_BACKEND);
+                mw.putAttribute("layer_names", weighted.stream().map(KerasLayer::name).toArray(String[]::new));
+                for (KerasLayer l : weighted) {
+                    WritableGroup g = mw.putGroup(l.name());
+                    g.putAttribute("weight_names", l.weights().stream().map(w -> l.name() + "/" + w.name() + ":0").toArray(String[]::new));
+                    WritableGroup vars = g.putGroup(l.name());
+                    for (KerasLayer.Weight w : l.weights()) {
+                        vars.putDataset(w.name() + ":0", nested(w.value()));
+                    }
+                }
+            }
+        });
+    }
+
+    /** A Keras 3 {@code .keras} zip: metadata.json, config.json, model.weights.h5 ({@code layers/<name>/vars/N}). */
+    public static void writeKeras(Sequential model, Path target) {
+        List<KerasLayer> layers = KerasExport.layers(model, target);
+        List<KerasLayer> weighted = new ArrayList<>();
+        layers.stream().filter(l -> !l.weights().isEmpty()).forEach(weighted::add);
+        byte[] config = ConfigJson.of(layers, KerasExport.kerasShape(model.inputShape()), ConfigJson.Dialect.KERAS_3)
+                .getBytes(StandardCharsets.UTF_8);
+        var meta = Json.mapper().createObjectNode().put("keras_version", KERAS3_VERSION)
+                .put("date_saved", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd@HH:mm:ss")));
+        byte[] metadata = meta.toString().getBytes(StandardCharsets.UTF_8);
+        byte[] weights = keras3Weights(weighted, target);
+        try {
+            AtomicFiles.write(target, out -> {
+                ZipOutputStream zip = new ZipOutputStream(out);
+                stored(zip, KerasArchive.METADATA, metadata, true);
+                stored(zip, KerasArchive.CONFIG, config, true);
+                stored(zip, KerasArchive.WEIGHTS, weights, false);
+                zip.finish();
+            });
+        } catch (IOException e) {
+            throw new Lenet5Exception(target, "cannot write: " + e.getMessage(), e);
+        }
+    }
+
+    private static byte[] keras3Weights(List<KerasLayer> weighted, Path target) {
+        try {
+            Path tmp = Files.createTempFile("lenet5-", ".weights.h5");
+            try {
+                Files.delete(tmp); // jhdf does not truncate an existing file
+                try (WritableHdfFile f = HdfFile.write(tmp)) {
+                    if (!weighted.isEmpty()) {
+                        WritableGroup root = f.putGroup("layers");
+                        for (KerasLayer l : weighted) {
+                            WritableGroup vars = root.putGroup(l.name()).putGroup("vars");
+                            vars.putAttribute("name", l.name());
+                            for (int k = 0; k < l.weights().size(); k++) {
+                                vars.putDataset(Integer.toString(k), nested(l.weights().get(k).value()));
+                            }
+                        }
+                    }
+                }
+                return Files.readAllBytes(tmp);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        } catch (IOException e) {
+            throw new Lenet5Exception(target, "cannot write the weights: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new Lenet5Exception(target, "the HDF5 writer failed: " + e, e);
+        }
+    }
+
+    private static List<KerasLayer> weighted(List<KerasLayer> layers, Path target, String format) {
+        List<KerasLayer> w = new ArrayList<>();
+        layers.stream().filter(l -> !l.weights().isEmpty()).forEach(w::add);
+        if (w.isEmpty()) {
+            // layer_names would be an empty array, which jhdf 0.13 cannot write.
+            throw new UnrepresentableModelException(target, "a model without weights cannot be written as ." + format);
+        }
+        return w;
+    }
+
+    private static void atomically(Path target, AtomicFiles.PathWriter writer) {
+        try {
+            AtomicFiles.writeVia(target, tmp -> {
+                Files.delete(tmp); // jhdf does not truncate an existing file
+                writer.writeTo(tmp);
+            });
+        } catch (IOException e) {
+            throw new Lenet5Exception(target, "cannot write: " + e.getMessage(), e);
+        } catch (Lenet5Exception e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new Lenet5Exception(target, "the HDF5 writer failed: " + e, e);
+        }
+    }
+
+    private static void stored(ZipOutputStream zip, String name, byte[] data, boolean fixedTime) throws IOException {
+        ZipEntry e = new ZipEntry(name);
+        e.setMethod(ZipEntry.STORED);
+        e.setSize(data.length);
+        e.setCompressedSize(data.length);
+        CRC32 crc = new CRC32();
+        crc.update(data);
+        e.setCrc(crc.getValue());
+        // Keras stamps the JSON entries 1980-01-01 and the weights with the save time.
+        e.setTimeLocal(fixedTime ? LocalDateTime.of(1980, 1, 1, 0, 0) : LocalDateTime.now());
+        zip.putNextEntry(e);
+        zip.write(data);
+        zip.closeEntry();
+    }
+
+    /** A tensor as the nested Java array jhdf writes with the tensor's shape. */
+    static Object nested(Tensor t) {
+        int[] dims = t.shape();
+        Object array = Array.newInstance(float.class, dims);
+        fill(array, t.data(), 0, dims, 0);
+        return array;
+    }
+
+    private static int fill(Object array, float[] src, int pos, int[] dims, int axis) {
+        if (axis == dims.length - 1) {
+            System.arraycopy(src, pos, array, 0, dims[axis]);
+            return pos + dims[axis];
+        }
+        for (int i = 0; i < dims[axis]; i++) {
+            pos = fill(Array.get(array, i), src, pos, dims, axis + 1);
+        }
+        return pos;
+    }
+}

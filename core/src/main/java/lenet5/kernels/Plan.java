@@ -9,6 +9,7 @@ import lenet5.layers.Flatten;
 import lenet5.layers.Layer;
 import lenet5.layers.Pool2d;
 import lenet5.layers.ZeroPad2d;
+import lenet5.layout.Layout;
 import lenet5.model.Sequential;
 import lenet5.tensor.Shape;
 
@@ -16,74 +17,247 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A model compiled for execution: a list of {@link Op}s with weights already in the order the
- * kernels want. Layers that do nothing at inference (Flatten, Dropout) compile to no op,
- * because NCHW data is already in Flatten's (C,H,W) order.
+ * A model compiled for execution: {@link Step}s with weights packed the way the kernels want
+ * them. Immutable; one plan serves any number of threads, each with its own {@link Workspace}.
+ * <p>
+ * Images run in chunks of {@link #LANES} with the images innermost ({@code [C][H][W][image]}),
+ * so every kernel works on whole vectors of images; a batch too small for that runs image by
+ * image, vectorized along output rows. Every lane is computed independently, so an image's result
+ * does not depend on which chunk or lane it lands in. Layers that do nothing at inference
+ * (Flatten, Dropout) compile to no step: {@code [C][H][W]} is already Flatten's order.
  */
 public final class Plan {
-    private final List<Op> ops;
-    private final int maxSize;
-    private final int inSize;
-    private final int outSize;
+    /** Images per chunk in batched mode: two 512-bit vectors. */
+    public static final int LANES = 32;
+    /**
+     * Fewer images than this left over run one at a time: below it a chunk with empty lanes
+     * costs more than the per-image path (measured: per image about 1/5 of a chunk's time).
+     */
+    static final int MIN_CHUNK = 6;
 
-    private Plan(List<Op> ops, int inSize, int outSize) {
-        this.ops = List.copyOf(ops);
-        this.inSize = inSize;
-        this.outSize = outSize;
-        int m = inSize;
-        for (Op op : ops) {
-            m = Math.max(m, Math.max(op.inSize(), op.outSize()));
+    private final Sequential model;
+    private final Kernels kernels;
+    private final List<Step> steps;
+    private final int inSize, outSize, maxSize, convScratch, tileLanes, gemvOut;
+
+    private Plan(Sequential model, Kernels kernels, List<Step> steps) {
+        this.model = model;
+        this.kernels = kernels;
+        this.steps = List.copyOf(steps);
+        this.inSize = model.inputShape().size();
+        this.outSize = model.outputShape().size();
+        int m = inSize, cs = 0, tl = LANES, g = 0;
+        for (Step s : steps) {
+            m = Math.max(m, Math.max(s.in.size(), s.out.size()));
+            cs = Math.max(cs, s.convScratch());
+            tl = Math.max(tl, s.tileLanes());
+            g = Math.max(g, s.gemvOut());
         }
         this.maxSize = m;
+        this.convScratch = cs;
+        this.tileLanes = tl;
+        this.gemvOut = g;
+    }
+
+    /** The fused plan with the best kernels this JVM offers. */
+    public static Plan compile(Sequential model) {
+        return compile(model, Kernels.best(), true);
+    }
+
+    /** A plan with a step per computing layer, for {@link #activations}. */
+    public static Plan compileUnfused(Sequential model) {
+        return compile(model, Kernels.best(), false);
     }
 
     /**
-     * Compiles a model. With {@code fuse} an activation may be folded into the op before it;
-     * without, every layer that computes something gets its own op (used to record per-layer
-     * activations).
+     * With {@code fuse}, an activation and a following non-overlapping pool run inside the
+     * convolution or dense step before them; without, every layer that computes something has a
+     * step of its own (to record each layer's output).
      */
-    public static Plan compile(Sequential model, boolean fuse) {
-        List<Op> ops = new ArrayList<>();
+    static Plan compile(Sequential model, Kernels kernels, boolean fuse) {
+        List<Step> steps = new ArrayList<>();
         List<Layer> layers = model.layers();
         for (int i = 0; i < layers.size(); i++) {
             Layer layer = layers.get(i);
             Shape in = model.inputShapeOf(i);
             Shape out = model.outputShapes().get(i);
-            Op op = compileLayer(layer, in, out, i);
-            if (op != null) {
-                ops.add(op);
+            if (layer instanceof Conv2d c) {
+                if (!c.padding().isZero()) {
+                    PadStep pad = new PadStep(c.padding(), in, -1);
+                    steps.add(pad);
+                    in = pad.out;
+                }
+                Activation.Function act = Activation.Function.LINEAR;
+                if (fuse && fusableActivation(layers, i + 1)) {
+                    act = ((Activation) layers.get(++i)).function();
+                }
+                PoolStep pool = null;
+                if (fuse && i + 1 < layers.size() && layers.get(i + 1) instanceof Pool2d p
+                        && Step.kernelAct(act) != Kernels.ACT_NONE == (act != Activation.Function.LINEAR)
+                        && PoolStep.fusable(p, out, model.outputShapes().get(i + 1))) {
+                    pool = new PoolStep(p, out, model.outputShapes().get(i + 1), i + 1);
+                    i++;
+                }
+                if (c.kernelH() == in.height() && c.kernelW() == in.width() && pool == null) {
+                    // The kernel covers the whole input: a dense layer over the (C,H,W)-ordered map.
+                    steps.add(new DenseStep(c.weight().data(), c.bias() == null ? null : c.bias().data(), in, out, act, i));
+                } else {
+                    steps.add(new ConvStep(c, in, out, act, pool, i));
+                }
+            } else if (layer instanceof Dense d) {
+                Activation.Function act = Activation.Function.LINEAR;
+                if (fuse && fusableActivation(layers, i + 1)) {
+                    act = ((Activation) layers.get(++i)).function();
+                }
+                steps.add(new DenseStep(d.weight().data(), d.bias() == null ? null : d.bias().data(), in, out, act, i));
+            } else if (layer instanceof Pool2d p) {
+                steps.add(new PoolStep(p, in, out, i));
+            } else if (layer instanceof ZeroPad2d z) {
+                steps.add(new PadStep(z.padding(), in, i));
+            } else if (layer instanceof Activation a) {
+                if (a.function() != Activation.Function.LINEAR) {
+                    steps.add(new ActivationStep(a.function(), out, i));
+                }
+            } else if (layer instanceof BatchNorm b) {
+                steps.add(new BatchNormStep(b, in, i));
+            } else if (!(layer instanceof Flatten || layer instanceof Dropout)) {
+                throw new IllegalStateException("no kernel for " + layer.getClass().getSimpleName());
             }
         }
-        return new Plan(ops, model.inputShape().size(), model.outputShape().size());
+        return new Plan(model, kernels, steps);
     }
 
-    // Java 17 has no pattern switch; an instanceof chain over the sealed Layer types instead.
-    private static Op compileLayer(Layer layer, Shape in, Shape out, int i) {
-        if (layer instanceof Conv2d c) {
-            return new ConvOp(c, in, out, i);
-        } else if (layer instanceof Pool2d p) {
-            return new PoolOp(p, in, out, i);
-        } else if (layer instanceof ZeroPad2d z) {
-            return new PadOp(z, in, out, i);
-        } else if (layer instanceof Dense d) {
-            return new DenseOp(d, i);
-        } else if (layer instanceof Activation a) {
-            return a.function() == Activation.Function.LINEAR ? null : new ActivationOp(a.function(), out, i);
-        } else if (layer instanceof BatchNorm b) {
-            return new BatchNormOp(b, in, i);
-        } else if (layer instanceof Flatten || layer instanceof Dropout) {
-            return null;
+    private static boolean fusableActivation(List<Layer> layers, int i) {
+        return i < layers.size() && layers.get(i) instanceof Activation a && a.function() != Activation.Function.SOFTMAX;
+    }
+
+    /** Which kernels run: "vector-512", "vector-256" or "scalar". */
+    public String kernels() {
+        return kernels.name();
+    }
+
+    public Workspace newWorkspace() {
+        return new Workspace(maxSize, convScratch, tileLanes, gemvOut);
+    }
+
+    /**
+     * Runs {@code n} images from {@code in[inOffset]} (in {@code layout}) and writes {@code n}
+     * output rows at {@code out[outOffset]}. Allocates nothing.
+     */
+    public void run(float[] in, int inOffset, Layout layout, int n, float[] out, int outOffset, Workspace ws) {
+        int done = 0;
+        for (; n - done >= MIN_CHUNK; done += LANES) {
+            int m = Math.min(LANES, n - done);
+            loadChunk(in, inOffset + done * inSize, layout, m, ws.a);
+            float[] result = execute(LANES, ws, null, 0, 0);
+            for (int b = 0; b < m; b++) {
+                int o = outOffset + (done + b) * outSize;
+                for (int i = 0; i < outSize; i++) {
+                    out[o + i] = result[i * LANES + b];
+                }
+            }
         }
-        throw new IllegalStateException("no kernel for " + layer.getClass().getSimpleName());
+        for (; done < n; done++) {
+            loadImage(in, inOffset + done * inSize, layout, ws.a);
+            System.arraycopy(execute(1, ws, null, 0, 0), 0, out, outOffset + done * outSize, outSize);
+        }
     }
 
-    public List<Op> ops() {
-        return ops;
+    /**
+     * Every layer's output for {@code n} NCHW images, in layer order and canonical NCHW (or flat)
+     * layout, computed {@code batched} in chunks of {@link #LANES} or image by image. For tests and
+     * layer-by-layer comparison; not allocation-free. Use an unfused plan to see every layer.
+     */
+    public List<float[]> activations(float[] images, int n, boolean batched) {
+        List<float[]> result = new ArrayList<>();
+        for (Shape s : model.outputShapes()) {
+            result.add(new float[n * s.size()]);
+        }
+        Workspace ws = newWorkspace();
+        int lanes = batched ? LANES : 1;
+        for (int done = 0; done < n; done += lanes) {
+            int m = Math.min(lanes, n - done);
+            if (batched) {
+                loadChunk(images, done * inSize, Layout.NCHW, m, ws.a);
+            } else {
+                loadImage(images, done * inSize, Layout.NCHW, ws.a);
+            }
+            execute(lanes, ws, result, done, m);
+        }
+        return result;
     }
 
-    /** The largest per-sample buffer any step needs. */
-    public int maxSize() {
-        return maxSize;
+    /** Runs every step on ws.a; returns the array holding the output. Records layer outputs when asked. */
+    private float[] execute(int lanes, Workspace ws, List<float[]> record, int first, int m) {
+        float[] cur = ws.a, other = ws.b;
+        int layer = 0;
+        for (Step step : steps) {
+            if (record != null && step.lastLayer >= 0) {
+                // Layers without a step (Flatten, Dropout, linear activation) pass their input through.
+                for (; layer < step.lastLayer; layer++) {
+                    store(cur, lanes, layer, record, first, m);
+                }
+            }
+            if (step.inPlace()) {
+                step.forward(cur, cur, lanes, kernels, ws);
+            } else {
+                step.forward(cur, other, lanes, kernels, ws);
+                float[] t = cur;
+                cur = other;
+                other = t;
+            }
+            if (record != null && step.lastLayer >= 0) {
+                store(cur, lanes, layer++, record, first, m);
+            }
+        }
+        for (; record != null && layer < record.size(); layer++) {
+            store(cur, lanes, layer, record, first, m);
+        }
+        return cur;
+    }
+
+    /** Lanes {@code 0..m} of a layer output to images {@code first..first+m} of its NCHW record. */
+    private void store(float[] src, int lanes, int layer, List<float[]> record, int first, int m) {
+        float[] dst = record.get(layer);
+        int size = model.outputShapes().get(layer).size();
+        for (int b = 0; b < m; b++) {
+            for (int i = 0; i < size; i++) {
+                dst[(first + b) * size + i] = src[i * lanes + b];
+            }
+        }
+    }
+
+    /** {@code m} images into a chunk, image innermost; empty lanes are zeroed (no garbage NaNs or denormals). */
+    private void loadChunk(float[] in, int offset, Layout layout, int m, float[] dst) {
+        Shape s = model.inputShape();
+        int hw = s.height() * s.width(), c = s.channels();
+        for (int b = 0; b < m; b++) {
+            int src = offset + b * inSize;
+            if (layout == Layout.NCHW) {
+                for (int i = 0; i < inSize; i++) {
+                    dst[i * LANES + b] = in[src + i];
+                }
+            } else {
+                for (int p = 0; p < hw; p++) {
+                    for (int ch = 0; ch < c; ch++) {
+                        dst[(ch * hw + p) * LANES + b] = in[src + p * c + ch];
+                    }
+                }
+            }
+        }
+        if (m < LANES) {
+            for (int i = 0; i < inSize; i++) {
+                java.util.Arrays.fill(dst, i * LANES + m, (i + 1) * LANES, 0f);
+            }
+        }
+    }
+
+    private void loadImage(float[] in, int offset, Layout layout, float[] dst) {
+        if (layout == Layout.NCHW) {
+            System.arraycopy(in, offset, dst, 0, inSize);
+        } else {
+            lenet5.layout.WeightLayouts.nhwcToNchw(in, offset, dst, 0, 1, model.inputShape());
+        }
     }
 
     public int inSize() {

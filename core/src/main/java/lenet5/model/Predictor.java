@@ -1,13 +1,13 @@
 package lenet5.model;
 
 import lenet5.InvalidInputException;
-import lenet5.kernels.Op;
 import lenet5.kernels.Plan;
+import lenet5.kernels.Workspace;
 import lenet5.layout.Layout;
 import lenet5.layout.WeightLayouts;
 import lenet5.tensor.Shape;
 
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -15,25 +15,34 @@ import java.util.List;
  * for one image, {@link #batchPredict} for many. A predictor owns scratch buffers that it
  * reuses across calls, so the allocation-free {@link #predict(float[], int, int, float[], int)}
  * allocates nothing after the first call. One predictor per thread; the model itself is shared.
+ * <p>
+ * A predictor made with {@link Sequential#newPredictor(Layout, int) threads > 1} splits each
+ * large batch over that many threads (the caller's and {@code threads - 1} daemon workers it
+ * starts on first use and stops in {@link #close()}); results are bit-identical to one thread.
+ * <p>
+ * The engine uses the Vector API when the JVM runs with {@code --add-modules jdk.incubator.vector}
+ * (see {@link #kernels()}), plain Java otherwise or with {@code -Dlenet5.scalar=true}.
  */
 public final class Predictor implements AutoCloseable {
-    /** Images processed together; large enough to amortize per-op overhead, small enough for L2. */
-    static final int CHUNK = 64;
-
     private final Sequential model;
     private final Layout inputLayout;
     private final Plan plan;
     private final int inSize;
     private final int outSize;
-    private float[] a;
-    private float[] b;
+    private final int threads;
+    private Workspace workspace;
+    private Workers workers;
 
-    Predictor(Sequential model, Layout inputLayout) {
+    Predictor(Sequential model, Layout inputLayout, int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+        }
         this.model = model;
         this.inputLayout = inputLayout;
-        this.plan = Plan.compile(model, true);
+        this.plan = Plan.compile(model);
         this.inSize = model.inputShape().size();
         this.outSize = model.outputShape().size();
+        this.threads = threads;
     }
 
     public Sequential model() {
@@ -52,6 +61,16 @@ public final class Predictor implements AutoCloseable {
     /** Values per output row. */
     public int outputSize() {
         return outSize;
+    }
+
+    /** Threads a large batch is split over. */
+    public int threads() {
+        return threads;
+    }
+
+    /** Which compute kernels run: "vector-512", "vector-256" or "scalar". */
+    public String kernels() {
+        return plan.kernels();
     }
 
     /** One image in, one output row (e.g. 10 class probabilities) out. */
@@ -82,7 +101,7 @@ public final class Predictor implements AutoCloseable {
         float[] out = batchPredict(flat);
         float[][] rows = new float[images.length][];
         for (int i = 0; i < rows.length; i++) {
-            rows[i] = java.util.Arrays.copyOfRange(out, i * outSize, (i + 1) * outSize);
+            rows[i] = Arrays.copyOfRange(out, i * outSize, (i + 1) * outSize);
         }
         return rows;
     }
@@ -108,24 +127,19 @@ public final class Predictor implements AutoCloseable {
                 || outOffset < 0 || (long) outOffset + (long) n * outSize > out.length) {
             throw new InvalidInputException("batch of " + n + " images does not fit the given arrays");
         }
-        ensureWorkspace();
-        List<Op> ops = plan.ops();
-        for (int done = 0; done < n; done += CHUNK) {
-            int m = Math.min(CHUNK, n - done);
-            loadInput(in, inOffset + done * inSize, m);
-            float[] cur = a, other = b;
-            for (Op op : ops) {
-                if (op.inPlace()) {
-                    op.forward(cur, cur, m);
-                } else {
-                    op.forward(cur, other, m);
-                    float[] t = cur;
-                    cur = other;
-                    other = t;
-                }
-            }
-            System.arraycopy(cur, 0, out, outOffset + done * outSize, m * outSize);
+        if (workspace == null) {
+            workspace = plan.newWorkspace();
         }
+        // Each thread takes whole chunks, so every image lands in a chunk exactly as it would on one thread.
+        int perThread = (n + threads - 1) / threads / Plan.LANES * Plan.LANES;
+        if (threads == 1 || perThread == 0) {
+            plan.run(in, inOffset, inputLayout, n, out, outOffset, workspace);
+            return;
+        }
+        if (workers == null) {
+            workers = new Workers(plan, threads - 1);
+        }
+        workers.run(in, inOffset, inputLayout, n, out, outOffset, perThread, inSize, outSize, workspace);
     }
 
     /**
@@ -136,42 +150,8 @@ public final class Predictor implements AutoCloseable {
         if ((long) n * inSize != images.length) {
             throw new InvalidInputException(images.length + " values are not " + n + " images of " + inSize + " values");
         }
-        Plan unfused = Plan.compile(model, false);
-        float[] cur = inputLayout == Layout.NHWC ? WeightLayouts.nhwcToNchw(images, n, model.inputShape()) : images.clone();
-        List<float[]> result = new ArrayList<>();
-        int layer = 0;
-        for (Op op : unfused.ops()) {
-            // Layers without an op (Flatten, Dropout, linear activation) pass their input through.
-            while (layer < op.lastLayer()) {
-                result.add(cur.clone());
-                layer++;
-            }
-            float[] next = new float[n * op.outSize()];
-            op.forward(cur, next, n);
-            cur = next;
-            result.add(cur.clone());
-            layer++;
-        }
-        while (layer < model.layers().size()) {
-            result.add(cur.clone());
-            layer++;
-        }
-        return result;
-    }
-
-    private void loadInput(float[] in, int offset, int m) {
-        if (inputLayout == Layout.NHWC) {
-            WeightLayouts.nhwcToNchw(in, offset, a, 0, m, model.inputShape());
-        } else {
-            System.arraycopy(in, offset, a, 0, m * inSize);
-        }
-    }
-
-    private void ensureWorkspace() {
-        if (a == null) {
-            a = new float[CHUNK * plan.maxSize()];
-            b = new float[CHUNK * plan.maxSize()];
-        }
+        float[] nchw = inputLayout == Layout.NHWC ? WeightLayouts.nhwcToNchw(images, n, model.inputShape()) : images;
+        return Plan.compileUnfused(model).activations(nchw, n, n >= Plan.LANES);
     }
 
     /** Index of the largest of {@code len} values starting at {@code offset} (first one on ties). */
@@ -185,11 +165,17 @@ public final class Predictor implements AutoCloseable {
         return best;
     }
 
-    /** Releases the scratch buffers; the predictor can still be used and will allocate them again. */
+    /**
+     * Releases the scratch buffers and stops the worker threads; the predictor can still be used
+     * and will allocate them again.
+     */
     @Override
     public void close() {
-        a = null;
-        b = null;
+        workspace = null;
+        if (workers != null) {
+            workers.close();
+            workers = null;
+        }
     }
 
     /** The model's input shape, for callers that lay out data. */

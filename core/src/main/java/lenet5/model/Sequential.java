@@ -157,11 +157,20 @@ public final class Sequential {
 
     /** A predictor that takes input in the model's native layout (NCHW for PyTorch, NHWC for Keras). */
     public Predictor newPredictor() {
-        return new Predictor(this, nativeLayout());
+        return new Predictor(this, nativeLayout(), 1);
     }
 
     public Predictor newPredictor(Layout inputLayout) {
-        return new Predictor(this, inputLayout);
+        return new Predictor(this, inputLayout, 1);
+    }
+
+    /**
+     * A predictor that splits each large batch (at least {@code 32 * threads} images) over
+     * {@code threads} threads: the caller's and {@code threads - 1} workers it owns until
+     * {@link Predictor#close()}. Results are bit-identical to a single-threaded predictor.
+     */
+    public Predictor newPredictor(Layout inputLayout, int threads) {
+        return new Predictor(this, inputLayout, threads);
     }
 
     @Override

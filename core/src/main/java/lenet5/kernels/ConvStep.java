@@ -1,0 +1,219 @@
+package lenet5.kernels;
+
+import lenet5.layers.Activation;
+import lenet5.layers.Conv2d;
+import lenet5.layers.Pool2d;
+import lenet5.tensor.Shape;
+
+/**
+ * Convolution without padding (a {@link PadStep} runs first when the layer pads), with bias and
+ * optionally a fused activation and a fused non-overlapping pool. One {@link Kernels#convTile}
+ * computes 8 output channels for a tile of lanes: in batched mode the lanes are the images at one
+ * output position, in per-image mode they are the columns of one output row (stride-1 rows only;
+ * the few strided per-image convolutions use a plain loop).
+ */
+final class ConvStep extends Step {
+    /** Lanes of a per-image tile of wide positions. */
+    private static final int WIDE = 32;
+
+    private final int inH, inW, outC, outH, outW, sh, sw, nTaps;
+    private final int[] taps1;
+    private final int[] tapsBatch;
+    /** Weights as [block of MR output channels][tap][MR], zero rows past the last channel. */
+    private final float[] packed;
+    private final float[] bias;
+    private final Activation.Function act;
+    /** The part of {@link #act} the kernels apply in registers, and the rest, applied afterwards. */
+    private final int kernelAct;
+    private final Activation.Function post;
+    /** Fused pooling, or null; its window equals its stride and it has no padding. */
+    private final PoolStep pool;
+
+    ConvStep(Conv2d c, Shape in, Shape convOut, Activation.Function act, PoolStep pool, int lastLayer) {
+        super(in, pool == null ? convOut : pool.out, lastLayer);
+        this.inH = in.height();
+        this.inW = in.width();
+        this.outC = convOut.channels();
+        this.outH = convOut.height();
+        this.outW = convOut.width();
+        this.sh = c.strideH();
+        this.sw = c.strideW();
+        this.act = act;
+        this.kernelAct = kernelAct(act);
+        this.post = this.kernelAct == Kernels.ACT_NONE ? act : Activation.Function.LINEAR;
+        if (pool != null && post != Activation.Function.LINEAR) {
+            throw new IllegalArgumentException("a pool fuses only after an activation the kernels apply: " + act);
+        }
+        this.pool = pool;
+        int kh = c.kernelH(), kw = c.kernelW(), inC = in.channels();
+        this.nTaps = inC * kh * kw;
+        this.taps1 = new int[nTaps];
+        this.tapsBatch = new int[nTaps];
+        for (int ic = 0, t = 0; ic < inC; ic++) {
+            for (int ky = 0; ky < kh; ky++) {
+                for (int kx = 0; kx < kw; kx++, t++) {
+                    taps1[t] = (ic * inH + ky) * inW + kx;
+                    tapsBatch[t] = taps1[t] * Plan.LANES;
+                }
+            }
+        }
+        this.packed = pack(c.weight().data(), outC, nTaps);
+        this.bias = padBias(c.bias() == null ? null : c.bias().data(), outC);
+    }
+
+    /** Row-major (out, taps) weights to [block][tap][MR]. */
+    static float[] pack(float[] w, int outC, int nTaps) {
+        int blocks = roundUp(outC, Kernels.MR) / Kernels.MR;
+        float[] p = new float[blocks * nTaps * Kernels.MR];
+        for (int o = 0; o < outC; o++) {
+            int blk = o / Kernels.MR, j = o % Kernels.MR;
+            for (int t = 0; t < nTaps; t++) {
+                p[(blk * nTaps + t) * Kernels.MR + j] = w[o * nTaps + t];
+            }
+        }
+        return p;
+    }
+
+    static float[] padBias(float[] b, int outC) {
+        float[] p = new float[roundUp(outC, Kernels.MR)];
+        if (b != null) {
+            System.arraycopy(b, 0, p, 0, outC);
+        }
+        return p;
+    }
+
+    @Override
+    void forward(float[] src, float[] dst, int lanes, Kernels k, Workspace ws) {
+        if (lanes == 1) {
+            float[] target = pool == null ? dst : ws.conv;
+            forwardImage(src, target, k, ws);
+            if (pool != null) {
+                pool.forward(ws.conv, dst, 1, k, ws);
+            }
+        } else if (pool == null) {
+            forwardBatch(src, dst, k, ws);
+            activate(k, post, dst, 0, outC * outH * outW * Plan.LANES);
+        } else {
+            forwardBatchPooled(src, dst, k, ws);
+        }
+    }
+
+    private void forwardBatch(float[] src, float[] dst, Kernels k, Workspace ws) {
+        int plane = outH * outW, stride = plane * Plan.LANES;
+        for (int oy = 0; oy < outH; oy++) {
+            for (int ox = 0; ox < outW; ox++) {
+                int base = (oy * sh * inW + ox * sw) * Plan.LANES;
+                for (int c0 = 0; c0 < outC; c0 += Kernels.MR) {
+                    k.convTile(src, base, tapsBatch, nTaps, packed, c0 * nTaps, bias, c0, rows(c0), Plan.LANES,
+                            kernelAct, Kernels.STORE, 1f, dst, (c0 * plane + oy * outW + ox) * Plan.LANES, stride, ws);
+                }
+            }
+        }
+    }
+
+    /** Each pooled output accumulates its window's activated conv outputs straight from the registers. */
+    private void forwardBatchPooled(float[] src, float[] dst, Kernels k, Workspace ws) {
+        int ph = pool.kernelH, pw = pool.kernelW, pOutW = pool.out.width();
+        int plane = pool.out.height() * pOutW, stride = plane * Plan.LANES;
+        float scale = pool.max ? 1f : 1f / (ph * pw);
+        for (int py = 0; py < pool.out.height(); py++) {
+            for (int px = 0; px < pOutW; px++) {
+                for (int c0 = 0; c0 < outC; c0 += Kernels.MR) {
+                    int d = (c0 * plane + py * pOutW + px) * Plan.LANES;
+                    for (int dy = 0; dy < ph; dy++) {
+                        for (int dx = 0; dx < pw; dx++) {
+                            int base = ((py * ph + dy) * sh * inW + (px * pw + dx) * sw) * Plan.LANES;
+                            boolean first = dy == 0 && dx == 0;
+                            int mode = pool.max ? (first ? Kernels.STORE : Kernels.MAX) : (first ? Kernels.SCALE : Kernels.ADD_SCALED);
+                            k.convTile(src, base, tapsBatch, nTaps, packed, c0 * nTaps, bias, c0, rows(c0), Plan.LANES,
+                                    kernelAct, mode, scale, dst, d, stride, ws);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private void forwardImage(float[] src, float[] dst, Kernels k, Workspace ws) {
+        int plane = outH * outW;
+        if (sw != 1) {
+            forwardImageStrided(src, dst);
+            activate(k, act, dst, 0, outC * plane);
+            return;
+        }
+        if (sh == 1) {
+            forwardImageWide(src, dst, k, ws);
+        } else {
+            int rowLanes = roundUp(outW, Kernels.LANE_MULTIPLE);
+            for (int oy = 0; oy < outH; oy++) {
+                for (int c0 = 0; c0 < outC; c0 += Kernels.MR) {
+                    int rows = tileImage(src, oy * sh * inW, c0, rowLanes, k, ws);
+                    for (int j = 0; j < rows; j++) {
+                        System.arraycopy(ws.tile, j * ws.tileRow, dst, (c0 + j) * plane + oy * outW, outW);
+                    }
+                }
+            }
+        }
+        activate(k, post, dst, 0, outC * plane);
+    }
+
+    /**
+     * Stride 1: output (oy, ox) reads the input from {@code oy * inW + ox}, so a tile of consecutive
+     * "wide" positions {@code p = oy * inW + ox} covers parts of several output rows at once (lanes
+     * with {@code ox >= outW} are computed and dropped). Keeps short rows (LeNet's 10) in full vectors.
+     */
+    private void forwardImageWide(float[] src, float[] dst, Kernels k, Workspace ws) {
+        int plane = outH * outW, end = (outH - 1) * inW + outW;
+        for (int p0 = 0; p0 < end; p0 += WIDE) {
+            for (int c0 = 0; c0 < outC; c0 += Kernels.MR) {
+                int rows = tileImage(src, p0, c0, WIDE, k, ws);
+                for (int oy = p0 / inW; oy < outH && oy * inW < p0 + WIDE; oy++) {
+                    int from = Math.max(p0, oy * inW), to = Math.min(p0 + WIDE, oy * inW + outW);
+                    for (int j = 0; from < to && j < rows; j++) {
+                        System.arraycopy(ws.tile, j * ws.tileRow + from - p0, dst, (c0 + j) * plane + oy * outW + from - oy * inW, to - from);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Channels c0.. of one image's tile into ws.tile; returns how many channels are real. */
+    private int tileImage(float[] src, int base, int c0, int lanes, Kernels k, Workspace ws) {
+        int rows = rows(c0);
+        k.convTile(src, base, taps1, nTaps, packed, c0 * nTaps, bias, c0, rows, lanes,
+                kernelAct, Kernels.STORE, 1f, ws.tile, 0, ws.tileRow, ws);
+        return rows;
+    }
+
+    /** Column-strided convolution of one image: a dot product per output, not activated. */
+    private void forwardImageStrided(float[] src, float[] dst) {
+        int plane = outH * outW;
+        for (int c = 0; c < outC; c++) {
+            int w0 = (c / Kernels.MR) * nTaps * Kernels.MR + c % Kernels.MR;
+            for (int oy = 0; oy < outH; oy++) {
+                for (int ox = 0; ox < outW; ox++) {
+                    int base = oy * sh * inW + ox * sw;
+                    float s = bias[c];
+                    for (int t = 0; t < nTaps; t++) {
+                        s += packed[w0 + t * Kernels.MR] * src[base + taps1[t]];
+                    }
+                    dst[c * plane + oy * outW + ox] = s;
+                }
+            }
+        }
+    }
+
+    private int rows(int c0) {
+        return Math.min(Kernels.MR, outC - c0);
+    }
+
+    @Override
+    int convScratch() {
+        return pool == null ? 0 : outC * outH * outW;
+    }
+
+    @Override
+    int tileLanes() {
+        return Math.max(Plan.LANES, roundUp(outW, Kernels.LANE_MULTIPLE));
+    }
+}

@@ -1,0 +1,83 @@
+package lenet5.kernels;
+
+import java.util.Optional;
+
+/**
+ * The few loops where the time goes, in two implementations with the same contract:
+ * {@link ScalarKernels} (plain Java shaped for HotSpot's auto-vectorizer) and
+ * {@code VectorKernels} (the incubating Vector API). Everything else in the engine is shared.
+ * <p>
+ * The vector kernels are used only when the JVM was started with
+ * {@code --add-modules jdk.incubator.vector}; {@code -Dlenet5.scalar=true} forces the scalar ones.
+ */
+abstract class Kernels {
+    /** Output channels computed together by {@link #convTile}; weights are packed in blocks of this many. */
+    static final int MR = 8;
+    /** Lane counts given to {@link #convTile} are multiples of this. */
+    static final int LANE_MULTIPLE = 16;
+
+    private static final String VECTOR_MODULE = "jdk.incubator.vector";
+    private static final String VECTOR_CLASS = "lenet5.kernels.VectorKernels";
+
+    /** For reports: "vector-512", "scalar", ... */
+    abstract String name();
+
+    /** What {@link #convTile} does with each finished output row {@code v} (after the activation). */
+    static final int STORE = 0, SCALE = 1, ADD_SCALED = 2, MAX = 3;
+    /** Activations {@link #convTile} applies itself; others run afterwards, see {@link Step#activate}. */
+    static final int ACT_NONE = 0, ACT_TANH = 1, ACT_RELU = 2;
+
+    /**
+     * One tile of a convolution (or of a dense layer, whose "taps" are its inputs): for
+     * {@code j < rows} and {@code x < lanes},
+     * {@code v = act(bias[biasOff+j] + sum_t w[wOff + t*MR + j] * in[base + taps[t] + x])}, summed in
+     * tap order, then {@code d = dst[dOff + j*dStride + x]} becomes {@code v} (STORE), {@code v*scale}
+     * (SCALE), {@code d + v*scale} (ADD_SCALED) or {@code max(d, v)} (MAX). 
+     *
+     * @param rows  real output channels in this block, 1..MR
+     * @param lanes a multiple of {@link #LANE_MULTIPLE}
+     * @param ws    scratch: {@link Workspace#tile} must not overlap {@code dst} unless it is {@code dst} at
+     *              offset 0 with stride {@link Workspace#tileRow}
+     */
+    abstract void convTile(float[] in, int base, int[] taps, int nTaps, float[] w, int wOff, float[] bias, int biasOff,
+                           int rows, int lanes, int act, int mode, float scale, float[] dst, int dOff, int dStride,
+                           Workspace ws);
+
+    /**
+     * {@code y[o] = bias[o] + sum_i x[xOff+i] * wT[i][o]} for {@code o < outP}, summed in input order;
+     * {@code outP} is a multiple of {@link #LANE_MULTIPLE}.
+     */
+    abstract void gemv(float[] x, int xOff, int n, float[][] wT, float[] bias, int outP, float[] y);
+
+    /** In place, {@link FastTanh} (within 5e-7 of {@code Math.tanh}). */
+    abstract void tanh(float[] a, int off, int len);
+
+    /** In place, {@code max(x, 0)}, NaN stays NaN. */
+    abstract void relu(float[] a, int off, int len);
+
+    static Kernels scalar() {
+        return ScalarKernels.INSTANCE;
+    }
+
+    /** The Vector API kernels, if this JVM has the module. */
+    static Optional<Kernels> vector() {
+        if (ModuleLayer.boot().findModule(VECTOR_MODULE).isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            // Reflection only to keep the incubator classes unloaded when the module is absent.
+            return Optional.of((Kernels) Class.forName(VECTOR_CLASS).getDeclaredConstructor().newInstance());
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Vector kernels when available and not disabled by {@code -Dlenet5.scalar=true}. */
+    static Kernels best() {
+        return Holder.BEST;
+    }
+
+    private static final class Holder {
+        static final Kernels BEST = Boolean.getBoolean("lenet5.scalar") ? scalar() : vector().orElse(scalar());
+    }
+}

@@ -1,0 +1,292 @@
+package lenet5.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The Vector API kernels: a register-blocked direct convolution (8 output channels x 2 vectors of
+ * lanes = 16 accumulators, one broadcast weight per channel and tap) and a vectorized dense layer.
+ * Loaded reflectively by {@link Kernels#vector()}, only when {@code jdk.incubator.vector} is present.
+ */
+final class VectorKernels extends Kernels {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int VL = S.length();
+
+    @Override
+    String name() {
+        return "vector-" + S.vectorBitSize();
+    }
+
+    @Override
+    void convTile(float[] in, int base, int[] taps, int nTaps, float[] w, int wOff, float[] bias, int biasOff,
+                  int rows, int lanes, int act, int mode, float scale, float[] dst, int dOff, int dStride,
+                  Workspace ws) {
+        // Plain sums go straight to their destination; anything else goes through the tile, then finish().
+        boolean direct = act == ACT_NONE && mode == STORE;
+        float[] out = direct ? dst : ws.tile;
+        int oOff = direct ? dOff : 0, oStride = direct ? dStride : ws.tileRow;
+        int x = 0;
+        for (; x + 2 * VL <= lanes; x += 2 * VL) {
+            if (rows > 6) {
+                tile8x2(in, base + x, taps, nTaps, w, wOff, bias, biasOff, out, oOff + x, oStride);
+            } else {
+                // LeNet's first convolution has 6 channels: skip two dead rows. (Separate methods because a
+                // branch inside one loop makes C2 box the vectors.)
+                tile6x2(in, base + x, taps, nTaps, w, wOff, bias, biasOff, out, oOff + x, oStride);
+            }
+        }
+        for (; x < lanes; x += VL) {
+            tile8x1(in, base + x, taps, nTaps, w, wOff, bias, biasOff, out, oOff + x, oStride);
+        }
+        if (!direct) {
+            finish(ws.tile, ws.tileRow, rows, lanes, act, mode, scale, dst, dOff, dStride);
+        }
+    }
+
+    /** 8 output channels x 2 vectors of lanes: 16 accumulators, 2 loads and 8 broadcasts per 16 FMAs. */
+    private static void tile8x2(float[] in, int base, int[] taps, int nTaps, float[] w, int wOff, float[] bias, int bo,
+                                float[] out, int oOff, int oStride) {
+        FloatVector a0 = FloatVector.broadcast(S, bias[bo + 0]), b0 = a0;
+        FloatVector a1 = FloatVector.broadcast(S, bias[bo + 1]), b1 = a1;
+        FloatVector a2 = FloatVector.broadcast(S, bias[bo + 2]), b2 = a2;
+        FloatVector a3 = FloatVector.broadcast(S, bias[bo + 3]), b3 = a3;
+        FloatVector a4 = FloatVector.broadcast(S, bias[bo + 4]), b4 = a4;
+        FloatVector a5 = FloatVector.broadcast(S, bias[bo + 5]), b5 = a5;
+        FloatVector a6 = FloatVector.broadcast(S, bias[bo + 6]), b6 = a6;
+        FloatVector a7 = FloatVector.broadcast(S, bias[bo + 7]), b7 = a7;
+        for (int t = 0, k = wOff; t < nTaps; t++, k += MR) {
+            int o = base + taps[t];
+            FloatVector u = FloatVector.fromArray(S, in, o);
+            FloatVector v = FloatVector.fromArray(S, in, o + VL);
+            FloatVector c0 = FloatVector.broadcast(S, w[k]);
+            a0 = u.fma(c0, a0);
+            b0 = v.fma(c0, b0);
+            FloatVector c1 = FloatVector.broadcast(S, w[k + 1]);
+            a1 = u.fma(c1, a1);
+            b1 = v.fma(c1, b1);
+            FloatVector c2 = FloatVector.broadcast(S, w[k + 2]);
+            a2 = u.fma(c2, a2);
+            b2 = v.fma(c2, b2);
+            FloatVector c3 = FloatVector.broadcast(S, w[k + 3]);
+            a3 = u.fma(c3, a3);
+            b3 = v.fma(c3, b3);
+            FloatVector c4 = FloatVector.broadcast(S, w[k + 4]);
+            a4 = u.fma(c4, a4);
+            b4 = v.fma(c4, b4);
+            FloatVector c5 = FloatVector.broadcast(S, w[k + 5]);
+            a5 = u.fma(c5, a5);
+            b5 = v.fma(c5, b5);
+            FloatVector c6 = FloatVector.broadcast(S, w[k + 6]);
+            a6 = u.fma(c6, a6);
+            b6 = v.fma(c6, b6);
+            FloatVector c7 = FloatVector.broadcast(S, w[k + 7]);
+            a7 = u.fma(c7, a7);
+            b7 = v.fma(c7, b7);
+        }
+        a0.intoArray(out, oOff);
+        b0.intoArray(out, oOff + VL);
+        a1.intoArray(out, oOff + oStride);
+        b1.intoArray(out, oOff + oStride + VL);
+        a2.intoArray(out, oOff + 2 * oStride);
+        b2.intoArray(out, oOff + 2 * oStride + VL);
+        a3.intoArray(out, oOff + 3 * oStride);
+        b3.intoArray(out, oOff + 3 * oStride + VL);
+        a4.intoArray(out, oOff + 4 * oStride);
+        b4.intoArray(out, oOff + 4 * oStride + VL);
+        a5.intoArray(out, oOff + 5 * oStride);
+        b5.intoArray(out, oOff + 5 * oStride + VL);
+        a6.intoArray(out, oOff + 6 * oStride);
+        b6.intoArray(out, oOff + 6 * oStride + VL);
+        a7.intoArray(out, oOff + 7 * oStride);
+        b7.intoArray(out, oOff + 7 * oStride + VL);
+    }
+
+    private static void tile6x2(float[] in, int base, int[] taps, int nTaps, float[] w, int wOff, float[] bias, int bo,
+                                float[] out, int oOff, int oStride) {
+        FloatVector a0 = FloatVector.broadcast(S, bias[bo + 0]), b0 = a0;
+        FloatVector a1 = FloatVector.broadcast(S, bias[bo + 1]), b1 = a1;
+        FloatVector a2 = FloatVector.broadcast(S, bias[bo + 2]), b2 = a2;
+        FloatVector a3 = FloatVector.broadcast(S, bias[bo + 3]), b3 = a3;
+        FloatVector a4 = FloatVector.broadcast(S, bias[bo + 4]), b4 = a4;
+        FloatVector a5 = FloatVector.broadcast(S, bias[bo + 5]), b5 = a5;
+        for (int t = 0, k = wOff; t < nTaps; t++, k += MR) {
+            int o = base + taps[t];
+            FloatVector u = FloatVector.fromArray(S, in, o);
+            FloatVector v = FloatVector.fromArray(S, in, o + VL);
+            FloatVector c0 = FloatVector.broadcast(S, w[k]);
+            a0 = u.fma(c0, a0);
+            b0 = v.fma(c0, b0);
+            FloatVector c1 = FloatVector.broadcast(S, w[k + 1]);
+            a1 = u.fma(c1, a1);
+            b1 = v.fma(c1, b1);
+            FloatVector c2 = FloatVector.broadcast(S, w[k + 2]);
+            a2 = u.fma(c2, a2);
+            b2 = v.fma(c2, b2);
+            FloatVector c3 = FloatVector.broadcast(S, w[k + 3]);
+            a3 = u.fma(c3, a3);
+            b3 = v.fma(c3, b3);
+            FloatVector c4 = FloatVector.broadcast(S, w[k + 4]);
+            a4 = u.fma(c4, a4);
+            b4 = v.fma(c4, b4);
+            FloatVector c5 = FloatVector.broadcast(S, w[k + 5]);
+            a5 = u.fma(c5, a5);
+            b5 = v.fma(c5, b5);
+        }
+        a0.intoArray(out, oOff);
+        b0.intoArray(out, oOff + VL);
+        a1.intoArray(out, oOff + oStride);
+        b1.intoArray(out, oOff + oStride + VL);
+        a2.intoArray(out, oOff + 2 * oStride);
+        b2.intoArray(out, oOff + 2 * oStride + VL);
+        a3.intoArray(out, oOff + 3 * oStride);
+        b3.intoArray(out, oOff + 3 * oStride + VL);
+        a4.intoArray(out, oOff + 4 * oStride);
+        b4.intoArray(out, oOff + 4 * oStride + VL);
+        a5.intoArray(out, oOff + 5 * oStride);
+        b5.intoArray(out, oOff + 5 * oStride + VL);
+    }
+
+    private static void tile8x1(float[] in, int base, int[] taps, int nTaps, float[] w, int wOff, float[] bias, int bo,
+                                float[] out, int oOff, int oStride) {
+        FloatVector a0 = FloatVector.broadcast(S, bias[bo + 0]);
+        FloatVector a1 = FloatVector.broadcast(S, bias[bo + 1]);
+        FloatVector a2 = FloatVector.broadcast(S, bias[bo + 2]);
+        FloatVector a3 = FloatVector.broadcast(S, bias[bo + 3]);
+        FloatVector a4 = FloatVector.broadcast(S, bias[bo + 4]);
+        FloatVector a5 = FloatVector.broadcast(S, bias[bo + 5]);
+        FloatVector a6 = FloatVector.broadcast(S, bias[bo + 6]);
+        FloatVector a7 = FloatVector.broadcast(S, bias[bo + 7]);
+        for (int t = 0, k = wOff; t < nTaps; t++, k += MR) {
+            int o = base + taps[t];
+            FloatVector u = FloatVector.fromArray(S, in, o);
+            FloatVector c0 = FloatVector.broadcast(S, w[k]);
+            a0 = u.fma(c0, a0);
+            FloatVector c1 = FloatVector.broadcast(S, w[k + 1]);
+            a1 = u.fma(c1, a1);
+            FloatVector c2 = FloatVector.broadcast(S, w[k + 2]);
+            a2 = u.fma(c2, a2);
+            FloatVector c3 = FloatVector.broadcast(S, w[k + 3]);
+            a3 = u.fma(c3, a3);
+            FloatVector c4 = FloatVector.broadcast(S, w[k + 4]);
+            a4 = u.fma(c4, a4);
+            FloatVector c5 = FloatVector.broadcast(S, w[k + 5]);
+            a5 = u.fma(c5, a5);
+            FloatVector c6 = FloatVector.broadcast(S, w[k + 6]);
+            a6 = u.fma(c6, a6);
+            FloatVector c7 = FloatVector.broadcast(S, w[k + 7]);
+            a7 = u.fma(c7, a7);
+        }
+        a0.intoArray(out, oOff);
+        a1.intoArray(out, oOff + oStride);
+        a2.intoArray(out, oOff + 2 * oStride);
+        a3.intoArray(out, oOff + 3 * oStride);
+        a4.intoArray(out, oOff + 4 * oStride);
+        a5.intoArray(out, oOff + 5 * oStride);
+        a6.intoArray(out, oOff + 6 * oStride);
+        a7.intoArray(out, oOff + 7 * oStride);
+    }
+
+    /**
+     * Activation and epilogue of a finished tile, read back with the very loads that match its
+     * stores (so they forward). Separate branch-free loops: a helper taking a vector, called under
+     * a branch, is not inlined by C2 on JDK 17, and then the vector is boxed.
+     */
+    private void finish(float[] tile, int tileRow, int rows, int lanes, int act, int mode, float scale,
+                        float[] dst, int dOff, int dStride) {
+        for (int j = 0; j < rows; j++) {
+            int t = j * tileRow, d = dOff + j * dStride;
+            if (act == ACT_TANH) {
+                tanh(tile, t, lanes);
+            } else if (act == ACT_RELU) {
+                relu(tile, t, lanes);
+            }
+            if (mode == STORE) {
+                if (tile != dst || t != d) {
+                    System.arraycopy(tile, t, dst, d, lanes);
+                }
+            } else if (mode == SCALE) {
+                for (int x = 0; x < lanes; x += VL) {
+                    FloatVector.fromArray(S, tile, t + x).mul(scale).intoArray(dst, d + x);
+                }
+            } else if (mode == ADD_SCALED) {
+                // dst + v*scale rounded twice, as the scalar kernels do (no fma)
+                for (int x = 0; x < lanes; x += VL) {
+                    FloatVector.fromArray(S, dst, d + x).add(FloatVector.fromArray(S, tile, t + x).mul(scale)).intoArray(dst, d + x);
+                }
+            } else {
+                for (int x = 0; x < lanes; x += VL) {
+                    FloatVector.fromArray(S, dst, d + x).max(FloatVector.fromArray(S, tile, t + x)).intoArray(dst, d + x);
+                }
+            }
+        }
+    }
+
+    @Override
+    void gemv(float[] x, int xOff, int n, float[][] wT, float[] bias, int outP, float[] y) {
+        int o = 0;
+        for (; o + 4 * VL <= outP; o += 4 * VL) {
+            FloatVector a0 = FloatVector.fromArray(S, bias, o);
+            FloatVector a1 = FloatVector.fromArray(S, bias, o + VL);
+            FloatVector a2 = FloatVector.fromArray(S, bias, o + 2 * VL);
+            FloatVector a3 = FloatVector.fromArray(S, bias, o + 3 * VL);
+            for (int i = 0; i < n; i++) {
+                FloatVector c = FloatVector.broadcast(S, x[xOff + i]);
+                float[] r = wT[i];
+                a0 = FloatVector.fromArray(S, r, o).fma(c, a0);
+                a1 = FloatVector.fromArray(S, r, o + VL).fma(c, a1);
+                a2 = FloatVector.fromArray(S, r, o + 2 * VL).fma(c, a2);
+                a3 = FloatVector.fromArray(S, r, o + 3 * VL).fma(c, a3);
+            }
+            a0.intoArray(y, o);
+            a1.intoArray(y, o + VL);
+            a2.intoArray(y, o + 2 * VL);
+            a3.intoArray(y, o + 3 * VL);
+        }
+        for (; o < outP; o += VL) {
+            FloatVector a0 = FloatVector.fromArray(S, bias, o);
+            for (int i = 0; i < n; i++) {
+                a0 = FloatVector.fromArray(S, wT[i], o).fma(FloatVector.broadcast(S, x[xOff + i]), a0);
+            }
+            a0.intoArray(y, o);
+        }
+    }
+
+    @Override
+    void tanh(float[] a, int off, int len) {
+        int i = off, end = off + len;
+        for (; i + VL <= end; i += VL) {
+            tanh(FloatVector.fromArray(S, a, i)).intoArray(a, i);
+        }
+        for (; i < end; i++) {
+            a[i] = FastTanh.of(a[i]);
+        }
+    }
+
+    /** {@link FastTanh} on a vector (the polynomials with fma; a division beat a Newton reciprocal here). */
+    private static FloatVector tanh(FloatVector v) {
+        FloatVector x = v.max(-FastTanh.CLAMP).min(FastTanh.CLAMP);
+        FloatVector x2 = x.mul(x);
+        FloatVector p = x2.fma(FastTanh.A13, FastTanh.A11);
+        p = x2.fma(p, FloatVector.broadcast(S, FastTanh.A9));
+        p = x2.fma(p, FloatVector.broadcast(S, FastTanh.A7));
+        p = x2.fma(p, FloatVector.broadcast(S, FastTanh.A5));
+        p = x2.fma(p, FloatVector.broadcast(S, FastTanh.A3));
+        p = x2.fma(p, FloatVector.broadcast(S, FastTanh.A1));
+        p = x.mul(p);
+        FloatVector q = x2.fma(FastTanh.B6, FastTanh.B4);
+        q = x2.fma(q, FloatVector.broadcast(S, FastTanh.B2));
+        q = x2.fma(q, FloatVector.broadcast(S, FastTanh.B0));
+        return p.div(q);
+    }
+
+    @Override
+    void relu(float[] a, int off, int len) {
+        int i = off, end = off + len;
+        for (; i + VL <= end; i += VL) {
+            FloatVector.fromArray(S, a, i).max(0f).intoArray(a, i);
+        }
+        for (; i < end; i++) {
+            a[i] = Math.max(a[i], 0f);
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package lenet5.kernels;
+
+/**
+ * Scratch memory for running one {@link Plan} on one thread. Allocated once; running a plan
+ * allocates nothing else.
+ */
+public final class Workspace {
+    /** Kernels may read a few floats past a row (garbage lanes that are then dropped). */
+    private static final int SLACK = 64;
+
+    final float[] a, b;
+    final float[] conv;
+    /** Per-image convolution tiles: MR rows of {@link #tileRow} floats. */
+    final float[] tile;
+    final int tileRow;
+    /** The scalar kernels' accumulator rows (MR) and tap rows (5). */
+    final float[][] tmp;
+    final float[] vec;
+
+    Workspace(int maxSize, int convScratch, int tileLanes, int gemvOut) {
+        this.a = new float[maxSize * Plan.LANES + SLACK];
+        this.b = new float[maxSize * Plan.LANES + SLACK];
+        this.conv = new float[convScratch + SLACK];
+        this.tileRow = tileLanes;
+        this.tile = new float[Kernels.MR * tileLanes];
+        this.tmp = new float[Kernels.MR + 5][tileLanes];
+        this.vec = new float[Math.max(gemvOut, Kernels.LANE_MULTIPLE)];
+    }
+}

@@ -53,8 +53,9 @@ final class TorchReader {
             }
         }
         if (LegacyArchive.matches(head)) {
-            LegacyArchive legacy = LegacyArchive.read(file);
-            return fromRoot(legacy.root(), legacy, "pytorch legacy", "legacy protocol " + legacy.protocolVersion());
+            try (LegacyArchive legacy = LegacyArchive.open(file)) {
+                return fromRoot(legacy.root(), legacy, "pytorch legacy", "legacy protocol " + legacy.protocolVersion());
+            }
         }
         if (head.length > 262 && new String(head, 257, 5, StandardCharsets.US_ASCII).equals("ustar")) {
             throw new UnsupportedFormatException(file, "the tar-based format of PyTorch before 0.4 is not supported; "
@@ -150,8 +151,8 @@ final class TorchReader {
 
     private static String userModuleMessage(TorchModule root) {
         String children = root.children().stream().map(c -> c.path() + ": " + c.type()).collect(Collectors.joining(", "));
-        return "the model is a " + root.className() + ", a user-defined nn.Module: its forward() is Python code that the file "
-                + (root.className().startsWith("__torch__") ? "stores as TorchScript, which this reader does not interpret" : "does not contain")
+        return "the model is a " + root.className() + ", a user-defined nn.Module: its forward() is "
+                + (root.className().startsWith("__torch__") ? "TorchScript code, which this reader does not interpret" : "Python code that the file does not contain")
                 + ", so how it connects its submodules (and any functional calls such as view, flatten or relu) is unknown. "
                 + "Its submodules in registration order: [" + children + "]. If forward() runs them as a plain chain, pass that "
                 + "architecture, e.g. --architecture \"Sequential(...)\", and the weights are bound in order";

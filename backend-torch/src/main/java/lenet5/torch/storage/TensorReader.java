@@ -20,14 +20,19 @@ public final class TensorReader {
             throw new UnsupportedFormatException(file, "tensor '" + name + "' has dtype " + dtype.pyName()
                     + " (torch." + dtype.storageClass() + "); only float32, float64, float16 and bfloat16 weights are supported");
         }
-        ByteBuffer bytes = ByteBuffer.wrap(source.bytes(t.storage())).order(source.order());
+        long need = t.span() * dtype.size() + t.numel() * 4;
+        long heap = Runtime.getRuntime().maxMemory();
+        if (need > heap / 2) {
+            throw new UnsupportedFormatException(file, "tensor '" + name + "' needs " + (need >> 20) + " MiB, more than half of this "
+                    + "JVM's maximum heap (" + (heap >> 20) + " MiB); run with a larger -Xmx");
+        }
+        ByteBuffer bytes = ByteBuffer.wrap(source.read(t.storage(), t.storage().base() + t.offset(), t.span())).order(source.order());
         int[] shape = t.shape();
         long[] stride = t.stride();
         float[] out = new float[(int) t.numel()];
-        long base = t.storage().base() + t.offset();
         int r = shape.length;
         int[] idx = new int[r];
-        long index = base; // storage element of the current position, updated incrementally
+        long index = 0; // element of the current position within the span read, updated incrementally
         for (int o = 0; o < out.length; o++) {
             out[o] = element(bytes, dtype, index);
             for (int k = r - 1; k >= 0; k--) {

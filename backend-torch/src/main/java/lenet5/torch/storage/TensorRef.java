@@ -17,13 +17,15 @@ public final class TensorRef {
     private final int[] shape;
     private final long[] stride;
     private final long numel;
+    private final long last;
 
-    private TensorRef(StorageRef storage, long offset, int[] shape, long[] stride, long numel) {
+    private TensorRef(StorageRef storage, long offset, int[] shape, long[] stride, long numel, long last) {
         this.storage = storage;
         this.offset = offset;
         this.shape = shape;
         this.stride = stride;
         this.numel = numel;
+        this.last = last;
     }
 
     /** Checks the view against the storage; throws IllegalArgumentException with the reason. */
@@ -66,7 +68,7 @@ public final class TensorRef {
                         + Arrays.toString(stride) + ") reaches element " + last + " of a storage of " + storage.numel());
             }
         }
-        return new TensorRef(storage, offset, shape, stride.clone(), numel);
+        return new TensorRef(storage, offset, shape, stride.clone(), numel, last);
     }
 
     public StorageRef storage() {
@@ -87,6 +89,11 @@ public final class TensorRef {
 
     public long numel() {
         return numel;
+    }
+
+    /** Storage elements from {@link #offset()} to the last one the view addresses (0 for an empty tensor); strides are never negative. */
+    public long span() {
+        return numel == 0 ? 0 : last - offset + 1;
     }
 
     public DType dtype() {

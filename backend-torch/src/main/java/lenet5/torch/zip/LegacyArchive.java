@@ -14,7 +14,8 @@ import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -25,42 +26,57 @@ import java.util.Map;
  * The legacy (non-zip) {@code torch.save} format, {@code _use_new_zipfile_serialization=False}:
  * five pickles back to back (magic number, protocol version, sys_info, the object, the list of
  * storage keys), then for each key in that list an int64 element count and the raw elements.
- * There are no lengths to skip by, so the pickles are parsed in order; the storage records are
- * then located and checked against the sizes the object pickle declared.
+ * There are no lengths to skip by, so the pickles are parsed in order (from a bounded prefix of
+ * the file); the storage records are then located with positional reads and checked against the
+ * sizes the object pickle declared. Storage bytes are read only when a tensor needs them.
  */
-public final class LegacyArchive implements StorageSource {
+public final class LegacyArchive implements StorageSource, AutoCloseable {
     /** The magic number 0x1950a86a20f9469cfc6c as the first pickle writes it: PROTO 2, LONG1 with 10 bytes. */
     private static final byte[] HEAD = {(byte) 0x80, 0x02, (byte) 0x8a, 0x0a, 0x6c, (byte) 0xfc, (byte) 0x9c, 0x46,
             (byte) 0xf9, 0x20, 0x6a, (byte) 0xa8, 0x50, 0x19};
     private static final BigInteger MAGIC = new BigInteger("1950a86a20f9469cfc6c", 16);
-    static final long MAX_FILE = Integer.MAX_VALUE - 8;
+    /** The pickles must fit in this many bytes at the start of the file. */
+    static final int MAX_PICKLES = 64 << 20;
 
     private final Path file;
+    private final FileChannel channel;
+    private final long fileSize;
     private final byte[] data;
     private final long protocolVersion;
     private final ByteOrder order;
     private final Object root;
-    private final Map<String, Integer> recordOffsets = new HashMap<>();
+    private final Map<String, Long> recordOffsets = new HashMap<>();
 
     /** Whether the first bytes are the legacy magic number. */
     public static boolean matches(byte[] head) {
         return head.length >= HEAD.length && Arrays.equals(Arrays.copyOf(head, HEAD.length), HEAD);
     }
 
-    public static LegacyArchive read(Path file) {
+    public static LegacyArchive open(Path file) {
+        FileChannel ch;
         try {
-            long size = Files.size(file);
-            if (size > MAX_FILE) {
-                throw new UnsupportedFormatException(file, "legacy torch file of " + size + " bytes is too large to read");
-            }
-            return new LegacyArchive(file, Files.readAllBytes(file));
+            ch = FileChannel.open(file, StandardOpenOption.READ);
         } catch (IOException e) {
             throw new CorruptFileException(file, "cannot read: " + e.getMessage(), e);
         }
+        try {
+            long size = ch.size();
+            ByteBuffer prefix = ByteBuffer.allocate((int) Math.min(size, MAX_PICKLES));
+            readFully(ch, prefix, 0);
+            return new LegacyArchive(file, ch, size, prefix.array());
+        } catch (IOException e) {
+            closeQuietly(ch);
+            throw new CorruptFileException(file, "cannot read: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            closeQuietly(ch);
+            throw e;
+        }
     }
 
-    private LegacyArchive(Path file, byte[] data) {
+    private LegacyArchive(Path file, FileChannel channel, long fileSize, byte[] data) throws IOException {
         this.file = file;
+        this.channel = channel;
+        this.fileSize = fileSize;
         this.data = data;
         Unpickler magic = new Unpickler(file, "legacy magic number pickle", data, new PlainDataEnv(file, "legacy magic number pickle"));
         Object m = magic.load();
@@ -103,12 +119,12 @@ public final class LegacyArchive implements StorageSource {
         return ByteOrder.LITTLE_ENDIAN;
     }
 
-    private void locateRecords(Object keys, int start, Map<String, StorageRef> declared) {
+    private void locateRecords(Object keys, int start, Map<String, StorageRef> declared) throws IOException {
         if (!(keys instanceof List<?> list)) {
             throw new CorruptFileException(file, "legacy storage key list is a " + Py.typeName(keys) + ", not a list");
         }
         long pos = start;
-        ByteBuffer b = ByteBuffer.wrap(data).order(order);
+        ByteBuffer count = ByteBuffer.allocate(8).order(order);
         for (Object k : list) {
             if (!(k instanceof String key)) {
                 throw new CorruptFileException(file, "legacy storage key list holds a " + Py.typeName(k));
@@ -117,20 +133,22 @@ public final class LegacyArchive implements StorageSource {
             if (ref == null) {
                 throw new CorruptFileException(file, "legacy storage '" + key + "' is listed but no tensor uses it");
             }
-            if (data.length - pos < 8) {
+            if (fileSize - pos < 8) {
                 throw new CorruptFileException(file, "the file is truncated: legacy storage '" + key + "' has no element count");
             }
-            long numel = b.getLong((int) pos);
+            count.clear();
+            readFully(channel, count, pos);
+            long numel = count.getLong(0);
             if (numel != ref.rootNumel()) {
                 throw new CorruptFileException(file, "legacy storage '" + key + "' record says " + numel
                         + " elements but the pickle declared " + ref.rootNumel());
             }
             long bytes = ref.rootBytes();
-            if (bytes > data.length - pos - 8) {
+            if (bytes > fileSize - pos - 8) {
                 throw new CorruptFileException(file, "the file is truncated: legacy storage '" + key + "' needs " + bytes
-                        + " bytes at offset " + (pos + 8) + " but only " + (data.length - pos - 8) + " remain");
+                        + " bytes at offset " + (pos + 8) + " but only " + (fileSize - pos - 8) + " remain");
             }
-            if (recordOffsets.put(key, (int) (pos + 8)) != null) {
+            if (recordOffsets.put(key, pos + 8) != null) {
                 throw new CorruptFileException(file, "legacy storage '" + key + "' is listed twice");
             }
             pos += 8 + bytes;
@@ -158,11 +176,45 @@ public final class LegacyArchive implements StorageSource {
     }
 
     @Override
-    public byte[] bytes(StorageRef ref) {
-        Integer at = recordOffsets.get(ref.key());
+    public byte[] read(StorageRef ref, long from, long count) {
+        Long at = recordOffsets.get(ref.key());
+        int size = ref.dtype().size();
         if (at == null) {
             throw new CorruptFileException(file, "legacy storage '" + ref.key() + "' has no data record");
         }
-        return Arrays.copyOfRange(data, at, at + (int) ref.rootBytes());
+        if (from < 0 || count < 0 || from + count > ref.rootNumel() || count * size > Integer.MAX_VALUE - 8) {
+            throw new CorruptFileException(file, "legacy storage '" + ref.key() + "': elements " + from + "+" + count + " cannot be read");
+        }
+        ByteBuffer b = ByteBuffer.allocate((int) (count * size));
+        try {
+            readFully(channel, b, at + from * size);
+        } catch (IOException e) {
+            throw new CorruptFileException(file, "cannot read legacy storage '" + ref.key() + "': " + e.getMessage(), e);
+        }
+        return b.array();
+    }
+
+    private static void readFully(FileChannel ch, ByteBuffer b, long position) throws IOException {
+        long p = position;
+        while (b.hasRemaining()) {
+            int n = ch.read(b, p);
+            if (n < 0) {
+                throw new java.io.EOFException("the file ends at byte " + p);
+            }
+            p += n;
+        }
+    }
+
+    @Override
+    public void close() {
+        closeQuietly(channel);
+    }
+
+    private static void closeQuietly(FileChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException e) {
+            // read-only: nothing is lost
+        }
     }
 }

@@ -14,9 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Enumeration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
@@ -31,7 +29,7 @@ import java.util.zip.ZipFile;
  */
 public final class ZipArchive implements StorageSource, AutoCloseable {
     /** Largest pickle or text record read into memory. */
-    public static final long MAX_RECORD = 256L << 20;
+    public static final long MAX_RECORD = 64L << 20;
     /** Largest single tensor storage (one Java array). */
     public static final long MAX_STORAGE = Integer.MAX_VALUE - 8;
     static final int MAX_ENTRIES = 100_000;
@@ -41,7 +39,6 @@ public final class ZipArchive implements StorageSource, AutoCloseable {
     private final String prefix;
     private final List<String> names;
     private final ByteOrder order;
-    private final Map<String, byte[]> cache = new HashMap<>();
 
     private ZipArchive(Path file, ZipFile zip, String prefix, List<String> names) {
         this.file = file;
@@ -169,11 +166,7 @@ public final class ZipArchive implements StorageSource, AutoCloseable {
     }
 
     @Override
-    public byte[] bytes(StorageRef ref) {
-        byte[] cached = cache.get(ref.key());
-        if (cached != null) {
-            return cached;
-        }
+    public byte[] read(StorageRef ref, long from, long count) {
         String rel = "data/" + ref.key();
         long need;
         try {
@@ -190,9 +183,23 @@ public final class ZipArchive implements StorageSource, AutoCloseable {
             throw new CorruptFileException(file, "storage '" + ref.key() + "' claims " + ref.rootNumel() + " elements of "
                     + ref.dtype().pyName() + " (" + need + " bytes) but zip entry '" + e.getName() + "' has " + e.getSize() + " bytes");
         }
-        byte[] b = read(rel, MAX_STORAGE);
-        cache.put(ref.key(), b);
-        return b;
+        int size = ref.dtype().size();
+        if (from < 0 || count < 0 || from + count > ref.rootNumel() || count * size > MAX_STORAGE) {
+            throw new CorruptFileException(file, "storage '" + ref.key() + "': elements " + from + "+" + count + " cannot be read");
+        }
+        // Skipping streams through a DEFLATED entry without keeping it: memory follows what the tensor uses.
+        try (InputStream in = zip.getInputStream(e)) {
+            in.skipNBytes(from * size);
+            byte[] b = in.readNBytes((int) (count * size));
+            if (b.length != count * size) {
+                throw new java.io.EOFException();
+            }
+            return b;
+        } catch (java.io.EOFException ex) {
+            throw new CorruptFileException(file, "zip entry '" + e.getName() + "' ends before the " + need + " bytes it declares", ex);
+        } catch (IOException ex) {
+            throw new CorruptFileException(file, "cannot read zip entry '" + e.getName() + "': " + ex.getMessage(), ex);
+        }
     }
 
     @Override

@@ -17,6 +17,7 @@ final class RealTorch {
     static final String PYTHON = "/usr/bin/python3";
     static final long TIMEOUT_SECONDS = 300;
     private static Boolean available;
+    private static Boolean python;
 
     private RealTorch() {
     }
@@ -30,6 +31,18 @@ final class RealTorch {
             }
         }
         Assumptions.assumeTrue(available, PYTHON + " cannot import torch (install python3-torch); skipping");
+    }
+
+    /** For scripts that need only the standard library. */
+    static synchronized void assumePython() {
+        if (python == null) {
+            try {
+                python = exec(List.of(PYTHON, "-c", "import pickle"), 60).exit == 0;
+            } catch (IOException e) {
+                python = false;
+            }
+        }
+        Assumptions.assumeTrue(python, PYTHON + " is not available; skipping");
     }
 
     static Path script(String name) {

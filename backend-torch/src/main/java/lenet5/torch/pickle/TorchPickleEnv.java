@@ -305,8 +305,10 @@ public final class TorchPickleEnv implements PickleEnv {
                 throw corrupt("storage '" + key + "' has view metadata " + Py.describe(view));
             }
             Math.multiplyExact(numel, (long) type.dtype().size());
-        } catch (IllegalArgumentException | ArithmeticException e) {
+        } catch (IllegalArgumentException e) {
             throw corrupt("storage '" + key + "': " + e.getMessage());
+        } catch (ArithmeticException e) {
+            throw corrupt("storage '" + key + "' claims " + numel + " elements of " + type.dtype().pyName() + ", more bytes than any file holds");
         }
         StorageRef known = storages.get(key);
         if (known != null && (known.dtype() != ref.dtype() || known.rootNumel() != ref.rootNumel())) {

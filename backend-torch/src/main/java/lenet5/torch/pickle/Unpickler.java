@@ -145,7 +145,7 @@ public final class Unpickler {
                 case 'X' -> push(utf8(le32u()));
                 case 0x8c -> push(utf8(u8()));
                 case 0x8d -> push(utf8(u64()));
-                case 'V' -> push(TextEscapes.rawUnicodeEscape(line()));
+                case 'V' -> push(TextEscapes.rawUnicodeEscape(line(StandardCharsets.ISO_8859_1)));
                 case 'S' -> push(TextEscapes.pythonStringLiteral(line(), this::corrupt));
                 case 'T' -> push(utf8(le32()));
                 case 'U' -> push(utf8(u8()));
@@ -478,10 +478,15 @@ public final class Unpickler {
     }
 
     private String line() {
+        return line(StandardCharsets.UTF_8);
+    }
+
+    /** One newline-terminated text argument; UNICODE's raw-unicode-escape keeps characters below 256 as single latin-1 bytes. */
+    private String line(java.nio.charset.Charset charset) {
         int limit = (int) Math.min(end, (long) pos + MAX_LINE);
         for (int i = pos; i < limit; i++) {
             if (buf[i] == '\n') {
-                String s = new String(buf, pos, i - pos, StandardCharsets.UTF_8);
+                String s = new String(buf, pos, i - pos, charset);
                 pos = i + 1;
                 return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
             }

@@ -7,7 +7,10 @@ package lenet5.torch.storage;
  */
 public record StorageRef(String key, DType dtype, long rootNumel, long base, long numel) {
     public StorageRef {
-        if (rootNumel < 0 || base < 0 || numel < 0 || base > rootNumel || numel > rootNumel - base) {
+        if (rootNumel < 0) {
+            throw new IllegalArgumentException("storage '" + key + "' has a negative size " + rootNumel);
+        }
+        if (base < 0 || numel < 0 || base > rootNumel || numel > rootNumel - base) {
             throw new IllegalArgumentException("storage '" + key + "': slice " + base + "+" + numel
                     + " is outside its " + rootNumel + " elements");
         }

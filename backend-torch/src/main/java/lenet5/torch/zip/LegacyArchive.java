@@ -47,9 +47,10 @@ public final class LegacyArchive implements StorageSource, AutoCloseable {
     private final Object root;
     private final Map<String, Long> recordOffsets = new HashMap<>();
 
-    /** Whether the first bytes are the legacy magic number. */
+    /** Whether the first bytes are the legacy magic number (or as much of it as a truncated file still has, at least 4 bytes). */
     public static boolean matches(byte[] head) {
-        return head.length >= HEAD.length && Arrays.equals(Arrays.copyOf(head, HEAD.length), HEAD);
+        int n = Math.min(head.length, HEAD.length);
+        return n >= 4 && Arrays.equals(Arrays.copyOf(head, n), Arrays.copyOf(HEAD, n));
     }
 
     public static LegacyArchive open(Path file) {

@@ -25,16 +25,17 @@ final class FastTanh {
     static float of(float v) {
         float x = Math.max(-CLAMP, Math.min(CLAMP, v));
         float x2 = x * x;
-        float p = x2 * A13 + A11;
-        p = x2 * p + A9;
-        p = x2 * p + A7;
-        p = x2 * p + A5;
-        p = x2 * p + A3;
-        p = x2 * p + A1;
+        // fma, as the vector kernels do, so a value comes out bit-identical whichever path computes it
+        float p = Math.fma(x2, A13, A11);
+        p = Math.fma(x2, p, A9);
+        p = Math.fma(x2, p, A7);
+        p = Math.fma(x2, p, A5);
+        p = Math.fma(x2, p, A3);
+        p = Math.fma(x2, p, A1);
         p = x * p;
-        float q = x2 * B6 + B4;
-        q = x2 * q + B2;
-        q = x2 * q + B0;
+        float q = Math.fma(x2, B6, B4);
+        q = Math.fma(x2, q, B2);
+        q = Math.fma(x2, q, B0);
         return p / q;
     }
 }

@@ -37,13 +37,14 @@ public final class Plan {
 
     private final Sequential model;
     private final Kernels kernels;
-    private final List<Step> steps;
+    /** An array, not a list: its iterator is not always scalar-replaced, and a batch must allocate nothing. */
+    private final Step[] steps;
     private final int inSize, outSize, maxSize, convScratch, tileLanes, gemvOut;
 
     private Plan(Sequential model, Kernels kernels, List<Step> steps) {
         this.model = model;
         this.kernels = kernels;
-        this.steps = List.copyOf(steps);
+        this.steps = steps.toArray(new Step[0]);
         this.inSize = model.inputShape().size();
         this.outSize = model.outputShape().size();
         int m = inSize, cs = 0, tl = LANES, g = 0;

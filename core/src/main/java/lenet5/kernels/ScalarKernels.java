@@ -82,22 +82,23 @@ final class ScalarKernels extends Kernels {
         }
     }
 
+    /** Sums in the same groups of five as {@link #convTile}, so one image gives the same bits batched or alone. */
     @Override
     void gemv(float[] x, int xOff, int n, float[][] wT, float[] bias, int outP, float[] y) {
         System.arraycopy(bias, 0, y, 0, outP);
         int i = 0;
-        for (; i + 4 <= n; i += 4) {
-            float x0 = x[xOff + i], x1 = x[xOff + i + 1], x2 = x[xOff + i + 2], x3 = x[xOff + i + 3];
-            float[] r0 = wT[i], r1 = wT[i + 1], r2 = wT[i + 2], r3 = wT[i + 3];
+        for (; i + PASS <= n; i += PASS) {
+            float x0 = x[xOff + i], x1 = x[xOff + i + 1], x2 = x[xOff + i + 2], x3 = x[xOff + i + 3], x4 = x[xOff + i + 4];
+            float[] r0 = wT[i], r1 = wT[i + 1], r2 = wT[i + 2], r3 = wT[i + 3], r4 = wT[i + 4];
             for (int o = 0; o < outP; o++) {
-                y[o] += x0 * r0[o] + x1 * r1[o] + x2 * r2[o] + x3 * r3[o];
+                y[o] += r0[o] * x0 + r1[o] * x1 + r2[o] * x2 + r3[o] * x3 + r4[o] * x4;
             }
         }
         for (; i < n; i++) {
             float x0 = x[xOff + i];
             float[] r0 = wT[i];
             for (int o = 0; o < outP; o++) {
-                y[o] += x0 * r0[o];
+                y[o] += r0[o] * x0;
             }
         }
     }

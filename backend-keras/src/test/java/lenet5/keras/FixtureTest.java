@@ -47,11 +47,16 @@ class FixtureTest {
      * error is larger in absolute terms: 1e-6 per unit of the largest magnitude seen.
      */
     static double tolFor(float[] expected) {
+        return TOL * magnitude(expected);
+    }
+
+    /** The largest absolute value, at least 1. */
+    static double magnitude(float[] values) {
         double max = 1;
-        for (float v : expected) {
+        for (float v : values) {
             max = Math.max(max, Math.abs(v));
         }
-        return TOL * max;
+        return max;
     }
 
     /**
@@ -164,16 +169,16 @@ class FixtureTest {
     private static void mnistCnn(Path f, boolean theano) {
         Sequential m = Fixtures.load(f, Resources.architecture(theano ? "mnist_cnn_th_keras1.json" : "mnist_cnn_tf_keras1.json"));
         assertEquals(theano ? Layout.NCHW : Layout.NHWC, m.nativeLayout());
-        Conv2d c1 = (Conv2d) m.layers().get(Fixtures.canonicalIndexOf(m, "convolution2d_1"));
-        Conv2d c2 = (Conv2d) m.layers().get(Fixtures.canonicalIndexOf(m, "convolution2d_2"));
+        Conv2d c1 = Fixtures.layer(m, "convolution2d_1");
+        Conv2d c2 = Fixtures.layer(m, "convolution2d_2");
         String suffix = theano ? "" : ":0";
         RawWeights.assertConv(c1, RawWeights.read(f, "convolution2d_1/convolution2d_1_W" + suffix), theano, theano);
         RawWeights.assertConv(c2, RawWeights.read(f, "convolution2d_2/convolution2d_2_W" + suffix), theano, theano);
         RawWeights.assertVector(c2.bias().data(), RawWeights.read(f, "convolution2d_2/convolution2d_2_b" + suffix), "bias");
-        Dense d1 = (Dense) m.layers().get(Fixtures.canonicalIndexOf(m, "dense_1"));
+        Dense d1 = Fixtures.layer(m, "dense_1");
         // Theano-ordered models flatten (C,H,W), which is already the canonical order.
         RawWeights.assertDense(d1, RawWeights.read(f, "dense_1/dense_1_W" + suffix), theano ? null : Shape.chw(32, 12, 12));
-        Dense d2 = (Dense) m.layers().get(Fixtures.canonicalIndexOf(m, "dense_2"));
+        Dense d2 = Fixtures.layer(m, "dense_2");
         RawWeights.assertDense(d2, RawWeights.read(f, "dense_2/dense_2_W" + suffix), null);
         RawWeights.assertVector(d2.bias().data(), RawWeights.read(f, "dense_2/dense_2_b" + suffix), "bias");
     }
@@ -201,7 +206,7 @@ class FixtureTest {
         RawWeights.assertVector(bn.gamma().data(), RawWeights.read(f, p + "gamma:0"), "gamma");
         RawWeights.assertVector(bn.variance().data(), RawWeights.read(f, p + "moving_variance:0"), "moving_variance");
         assertEquals(1e-3, bn.epsilon());
-        Dense d = (Dense) m.layers().get(Fixtures.canonicalIndexOf(m, "dense_1"));
+        Dense d = Fixtures.layer(m, "dense_1");
         RawWeights.assertDense(d, RawWeights.read(f, "model_weights/dense_1/dense_1/kernel:0"), Shape.chw(1, 6, 6));
     }
 

@@ -2,7 +2,6 @@ package lenet5.keras;
 
 import lenet5.LoadOptions;
 import lenet5.io.RawFloats;
-import lenet5.keras.read.KerasLoader;
 import lenet5.layers.Layer;
 import lenet5.model.Predictor;
 import lenet5.model.Sequential;
@@ -82,11 +81,10 @@ final class Fixtures {
         return found;
     }
 
-    static boolean isFormat(Sequential m, String format) {
-        return m.info().format().equals(format);
-    }
-
-    static String legacy() {
-        return KerasLoader.LEGACY_H5;
+    /** The layer named exactly {@code name}. */
+    @SuppressWarnings("unchecked")
+    static <T extends Layer> T layer(Sequential m, String name) {
+        return (T) m.layers().stream().filter(l -> l.name().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no layer " + name + " in\n" + m));
     }
 }

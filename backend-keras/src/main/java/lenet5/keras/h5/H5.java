@@ -14,6 +14,7 @@ import lenet5.keras.Limits;
 import lenet5.tensor.Tensor;
 
 import java.io.IOException;
+import java.lang.reflect.Array;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -189,5 +190,24 @@ public final class H5 {
             throw new CorruptFileException(file, "weight '" + name + "' yielded " + values.length + " values, expected " + n);
         }
         return new StoredTensor(name, dtype, Tensor.of(values, dims));
+    }
+
+    /** A tensor as the nested Java array ({@code float[][]...}) that jhdf writes as a dataset of the tensor's shape. */
+    public static Object nested(Tensor t) {
+        int[] dims = t.shape();
+        Object array = Array.newInstance(float.class, dims);
+        fill(array, t.data(), 0, dims, 0);
+        return array;
+    }
+
+    private static int fill(Object array, float[] src, int pos, int[] dims, int axis) {
+        if (axis == dims.length - 1) {
+            System.arraycopy(src, pos, array, 0, dims[axis]);
+            return pos + dims[axis];
+        }
+        for (int i = 0; i < dims[axis]; i++) {
+            pos = fill(Array.get(array, i), src, pos, dims, axis + 1);
+        }
+        return pos;
     }
 }

@@ -8,11 +8,10 @@ import lenet5.UnrepresentableModelException;
 import lenet5.io.AtomicFiles;
 import lenet5.keras.archive.KerasArchive;
 import lenet5.keras.config.Json;
+import lenet5.keras.h5.H5;
 import lenet5.model.Sequential;
-import lenet5.tensor.Tensor;
 
 import java.io.IOException;
-import java.lang.reflect.Array;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,7 +66,7 @@ public final class KerasWriter {
                     g.putAttribute("weight_names", l.weights().stream().map(w -> l.name() + "/" + w.name() + ":0").toArray(String[]::new));
                     WritableGroup vars = g.putGroup(l.name());
                     for (KerasLayer.Weight w : l.weights()) {
-                        vars.putDataset(w.name() + ":0", nested(w.value()));
+                        vars.putDataset(w.name() + ":0", H5.nested(w.value()));
                     }
                 }
             }
@@ -110,7 +109,7 @@ public final class KerasWriter {
                             WritableGroup vars = root.putGroup(l.name()).putGroup("vars");
                             vars.putAttribute("name", l.name());
                             for (int k = 0; k < l.weights().size(); k++) {
-                                vars.putDataset(Integer.toString(k), nested(l.weights().get(k).value()));
+                                vars.putDataset(Integer.toString(k), H5.nested(l.weights().get(k).value()));
                             }
                         }
                     }
@@ -164,24 +163,5 @@ public final class KerasWriter {
         zip.putNextEntry(e);
         zip.write(data);
         zip.closeEntry();
-    }
-
-    /** A tensor as the nested Java array jhdf writes with the tensor's shape. */
-    static Object nested(Tensor t) {
-        int[] dims = t.shape();
-        Object array = Array.newInstance(float.class, dims);
-        fill(array, t.data(), 0, dims, 0);
-        return array;
-    }
-
-    private static int fill(Object array, float[] src, int pos, int[] dims, int axis) {
-        if (axis == dims.length - 1) {
-            System.arraycopy(src, pos, array, 0, dims[axis]);
-            return pos + dims[axis];
-        }
-        for (int i = 0; i < dims[axis]; i++) {
-            pos = fill(Array.get(array, i), src, pos, dims, axis + 1);
-        }
-        return pos;
     }
 }

@@ -1,0 +1,63 @@
+package lenet5.keras;
+
+import io.jhdf.HdfFile;
+import io.jhdf.WritableHdfFile;
+import io.jhdf.api.WritableGroup;
+import lenet5.keras.h5.H5;
+import lenet5.tensor.Tensor;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Hand-made legacy Keras .h5 files for error tests: input 4x4x1, Conv2D(2, 3x3), Flatten, Dense(3),
+ * with the config and the stored weights open to tampering.
+ */
+final class TinyH5 {
+    static final String CONFIG = """
+            {"class_name": "Sequential", "config": {"name": "sequential", "layers": [
+              {"class_name": "InputLayer", "config": {"batch_input_shape": [null, 4, 4, 1], "dtype": "float32", "name": "in"}},
+              {"class_name": "Conv2D", "config": {"name": "conv2d", "filters": 2, "kernel_size": [3, 3], "strides": [1, 1],
+                "padding": "valid", "data_format": "channels_last", "dilation_rate": [1, 1], "activation": "relu", "use_bias": true}},
+              {"class_name": "Flatten", "config": {"name": "flatten", "data_format": "channels_last"}},
+              {"class_name": "Dense", "config": {"name": "dense", "units": 3, "activation": "softmax", "use_bias": true}}]}}
+            """;
+
+    String config = CONFIG;
+    /** Layer name to (weight name to shape); weights are filled with 0.5. */
+    final Map<String, Map<String, int[]>> layers = new LinkedHashMap<>();
+
+    TinyH5() {
+        layers.put("conv2d", new LinkedHashMap<>(Map.of("conv2d/kernel:0", new int[] {3, 3, 1, 2})));
+        layers.get("conv2d").put("conv2d/bias:0", new int[] {2});
+        layers.put("dense", new LinkedHashMap<>(Map.of("dense/kernel:0", new int[] {8, 3})));
+        layers.get("dense").put("dense/bias:0", new int[] {3});
+    }
+
+    Path write(Path file) throws IOException {
+        Files.deleteIfExists(file);
+        try (WritableHdfFile f = HdfFile.write(file)) {
+            f.putAttribute("keras_version", "2.7.0");
+            f.putAttribute("backend", "tensorflow");
+            f.putAttribute("model_config", config);
+            WritableGroup mw = f.putGroup("model_weights");
+            mw.putAttribute("layer_names", layers.keySet().toArray(String[]::new));
+            for (Map.Entry<String, Map<String, int[]>> l : layers.entrySet()) {
+                WritableGroup g = mw.putGroup(l.getKey());
+                g.putAttribute("weight_names", l.getValue().keySet().toArray(String[]::new));
+                WritableGroup inner = g.putGroup(l.getKey());
+                for (Map.Entry<String, int[]> w : l.getValue().entrySet()) {
+                    int[] dims = w.getValue();
+                    float[] v = new float[(int) Tensor.numel(dims)];
+                    Arrays.fill(v, 0.5f);
+                    inner.putDataset(w.getKey().substring(w.getKey().indexOf('/') + 1), H5.nested(Tensor.of(v, dims)));
+                }
+            }
+        }
+        return file;
+    }
+}

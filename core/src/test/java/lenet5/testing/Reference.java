@@ -54,7 +54,7 @@ public record Reference(Path model, Path inputs, Layout layout, String inputShap
                     m.load(r);
                 }
                 String stem = p.getFileName().toString().replace(".properties", "");
-                String model = m.getProperty("model", stem + ".pt");
+                String model = stem + ".pt";
                 String shape = m.getProperty("input_shape");
                 String chw = m.getProperty("input_chw");
                 if (chw == null && shape != null) {

@@ -3,6 +3,7 @@ package lenet5.testing;
 import lenet5.io.RawFloats;
 import lenet5.layers.Activation;
 import lenet5.layers.Activation.Function;
+import lenet5.layers.BatchNorm;
 import lenet5.layers.Conv2d;
 import lenet5.layers.Dense;
 import lenet5.layers.Dropout;
@@ -11,6 +12,7 @@ import lenet5.layers.Layer;
 import lenet5.layers.Padding;
 import lenet5.layers.Pool2d;
 import lenet5.layers.Pool2d.Kind;
+import lenet5.layers.ZeroPad2d;
 import lenet5.model.ModelInfo;
 import lenet5.model.Sequential;
 import lenet5.tensor.Shape;
@@ -44,6 +46,7 @@ public final class TorchModels {
             case "lenet5_relu" -> lenet5(Function.RELU, Kind.MAX);
             case "lenet5_flat400" -> flat400();
             case "lenet5_odd" -> odd();
+            case "misc" -> misc();
             default -> throw new IllegalArgumentException(name);
         };
         return arch.withWeights(weights(name));
@@ -91,6 +94,41 @@ public final class TorchModels {
                 new Pool2d("5", Kind.AVG, 2, 2, 2, 2, Padding.symmetric(1, 1), true, false),
                 new Flatten("6"), new Dropout("7", 0.5), Dense.of("8", 336, 10, true)),
                 ModelInfo.UNKNOWN);
+    }
+
+    /**
+     * The layers LeNet-5 does not use (export.py's {@code export_misc}): asymmetric ZeroPad2d, batch
+     * norm, max pool with padding and ceil_mode, average pools with and without count_include_pad,
+     * softmax over the channels of a feature map, a bias-free dense layer. Input 2x9x11.
+     */
+    private static Sequential misc() {
+        return new Sequential(Shape.chw(2, 9, 11), List.of(
+                new ZeroPad2d("0", new Padding(0, 1, 1, 2)),
+                Conv2d.of("1", 2, 4, 2, 3, 1, 2, Padding.symmetric(1, 0), true),
+                new BatchNorm("2", 4, 1e-5, Tensor.zeros(4), Tensor.zeros(4), Tensor.zeros(4), Tensor.zeros(4)),
+                act("3", Function.RELU),
+                new Pool2d("4", Kind.MAX, 3, 3, 2, 2, Padding.symmetric(1, 1), true, true),
+                new Pool2d("5", Kind.AVG, 2, 2, 1, 1, Padding.symmetric(1, 1), false, true),
+                act("6", Function.SOFTMAX),
+                Conv2d.of("7", 4, 3, 3, 3, 1, 1, Padding.NONE, true),
+                act("8", Function.SIGMOID),
+                new Pool2d("9", Kind.AVG, 3, 3, 2, 2, Padding.symmetric(1, 1), true, true),
+                new Flatten("10"), new Dropout("11", 0.3),
+                Dense.of("12", 18, 7, true), act("13", Function.TANH), Dense.of("14", 7, 5, false),
+                act("15", Function.SOFTMAX)),
+                ModelInfo.UNKNOWN);
+    }
+
+    /** A raw float32 file among the exported test resources. */
+    public static float[] resourceFloats(String file) {
+        try (InputStream in = resource(file)) {
+            ByteBuffer b = ByteBuffer.wrap(in.readAllBytes()).order(ByteOrder.LITTLE_ENDIAN);
+            float[] f = new float[b.remaining() / 4];
+            b.asFloatBuffer().get(f);
+            return f;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static Layer act(String name, Function f) {

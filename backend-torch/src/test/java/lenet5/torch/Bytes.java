@@ -129,13 +129,18 @@ final class Bytes {
 
     /** A legacy file: magic, protocol, sys_info, the object pickle, the key list ['0'], then one storage record. */
     static byte[] legacy(byte[] objectPickle, long recordCount, byte[] data) {
+        return legacy(objectPickle, recordCount, data, false);
+    }
+
+    /** The same, written by a big-endian machine when {@code big}: sys_info says so, and the count is big-endian. */
+    static byte[] legacy(byte[] objectPickle, long recordCount, byte[] data, boolean big) {
         Bytes b = new Bytes().op(0x80, 2, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19);
         b.stop();
         b.op(0x80, 2).op('M', 0xe9, 0x03).stop();
-        b.op(0x80, 2).op('}').str("little_endian").op(0x88).op('s').stop();
+        b.op(0x80, 2).op('}').str("little_endian").op(big ? 0x89 : 0x88).op('s').stop();
         b.raw(objectPickle);
         b.op(0x80, 2).op(']').str("0").op('a').stop();
-        return b.le64(recordCount).raw(data).bytes();
+        return (big ? b.raw(java.nio.ByteBuffer.allocate(8).putLong(recordCount).array()) : b.le64(recordCount)).raw(data).bytes();
     }
 
     static byte[] floats(float... v) {

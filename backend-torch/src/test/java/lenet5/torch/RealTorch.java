@@ -16,33 +16,31 @@ import java.util.concurrent.TimeUnit;
 final class RealTorch {
     static final String PYTHON = "/usr/bin/python3";
     static final long TIMEOUT_SECONDS = 300;
-    private static Boolean available;
-    private static Boolean python;
+    private static final java.util.Map<String, Boolean> IMPORTS = new java.util.HashMap<>();
 
     private RealTorch() {
     }
 
-    static synchronized void assumeAvailable() {
-        if (available == null) {
-            try {
-                available = exec(List.of(PYTHON, "-c", "import torch"), 120).exit == 0;
-            } catch (IOException e) {
-                available = false;
-            }
-        }
-        Assumptions.assumeTrue(available, PYTHON + " cannot import torch (install python3-torch); skipping");
+    static void assumeAvailable() {
+        assumeImports("torch");
     }
 
     /** For scripts that need only the standard library. */
-    static synchronized void assumePython() {
-        if (python == null) {
+    static void assumePython() {
+        assumeImports("pickle");
+    }
+
+    private static synchronized void assumeImports(String module) {
+        Boolean ok = IMPORTS.get(module);
+        if (ok == null) {
             try {
-                python = exec(List.of(PYTHON, "-c", "import pickle"), 60).exit == 0;
+                ok = exec(List.of(PYTHON, "-c", "import " + module), 120).exit == 0;
             } catch (IOException e) {
-                python = false;
+                ok = false;
             }
+            IMPORTS.put(module, ok);
         }
-        Assumptions.assumeTrue(python, PYTHON + " is not available; skipping");
+        Assumptions.assumeTrue(ok, PYTHON + " cannot import " + module + (module.equals("torch") ? " (install python3-torch)" : "") + "; skipping");
     }
 
     static Path script(String name) {

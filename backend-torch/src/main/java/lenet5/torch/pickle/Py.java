@@ -57,7 +57,7 @@ public final class Py {
     /** A short, non-recursive description: scalars by value, containers by type and size. */
     public static String describe(Object v) {
         if (v instanceof String s) {
-            return "'" + (s.length() > MAX_TEXT ? s.substring(0, MAX_TEXT) + "..." : s) + "'";
+            return "'" + printable(s) + "'";
         }
         if (v instanceof Long || v instanceof BigInteger || v instanceof Double || v instanceof Boolean || v instanceof PyNone) {
             String s = v instanceof Boolean b ? (b ? "True" : "False") : v.toString();
@@ -76,5 +76,16 @@ public final class Py {
             return typeName(s) + " of " + s.items().size();
         }
         return typeName(v);
+    }
+
+    /** Text from a file made safe for a message: control characters as '?', at most 120 characters. */
+    public static String printable(String s) {
+        int max = 2 * MAX_TEXT;
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < s.length() && i < max; i++) {
+            char c = s.charAt(i);
+            sb.append(c < 0x20 || (c >= 0x7f && c < 0xa0) || Character.isSurrogate(c) || c == '\ufffd' ? '?' : c);
+        }
+        return s.length() > max ? sb + "..." : sb.toString();
     }
 }

@@ -131,6 +131,9 @@ public final class TorchPickleEnv implements PickleEnv {
         if (unsupported != null) {
             throw new UnsupportedFormatException(file, part + ": " + unsupported);
         }
+        if (module.length() > 200 || name.length() > 200) {
+            throw unsafe("global " + Py.printable(q) + " is not on the allowlist of this reader; refusing to load (nothing was executed)");
+        }
         if (module.startsWith("torch.nn.modules.") && CLASS_NAME.matcher(name).matches()) {
             return new ClassRef(g, ClassKind.TORCH_MODULE);
         }
@@ -141,7 +144,7 @@ public final class TorchPickleEnv implements PickleEnv {
         String top = module.contains(".") ? module.substring(0, module.indexOf('.')) : module;
         if (DANGEROUS_MODULES.contains(top) || DANGEROUS_NAMES.contains(name) || !MODULE_NAME.matcher(module).matches()
                 || !CLASS_NAME.matcher(name).matches()) {
-            throw unsafe("global " + q + " is not on the allowlist of this reader; refusing to load (nothing was executed)");
+            throw unsafe("global " + Py.printable(q) + " is not on the allowlist of this reader; refusing to load (nothing was executed)");
         }
         // A user's own class (e.g. __main__.LeNet5): allowed only as an inert record created by NEWOBJ.
         return new ClassRef(g, ClassKind.FOREIGN);
@@ -152,13 +155,13 @@ public final class TorchPickleEnv implements PickleEnv {
         String q = module + "." + name;
         boolean torch = module.equals("torch") || module.startsWith("torch.");
         if (torch && (QUANTIZED_NAMES.contains(name) || module.contains("quantized") || module.startsWith("torch.ao."))) {
-            return "quantized models are not supported (the file uses " + q + "); save the float model instead";
+            return "quantized models are not supported (the file uses " + Py.printable(q) + "); save the float model instead";
         }
         if (q.equals("torch.ScriptObject")) {
             return "torch.ScriptObject (e.g. packed parameters of quantized layers) is not supported; quantized models cannot be read";
         }
         if (module.equals("torch._utils") && name.startsWith("_rebuild_")) {
-            return "tensors rebuilt by " + q + " (sparse, nested, meta or device-specific tensors) are not supported";
+            return "tensors rebuilt by " + Py.printable(q) + " (sparse, nested, meta or device-specific tensors) are not supported";
         }
         return null;
     }

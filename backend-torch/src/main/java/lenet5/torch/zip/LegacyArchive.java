@@ -66,10 +66,10 @@ public final class LegacyArchive implements StorageSource, AutoCloseable {
             readFully(ch, prefix, 0);
             return new LegacyArchive(file, ch, size, prefix.array());
         } catch (IOException e) {
-            closeQuietly(ch);
+            Closing.quietly(ch);
             throw new CorruptFileException(file, "cannot read: " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            closeQuietly(ch);
+            Closing.quietly(ch);
             throw e;
         }
     }
@@ -208,14 +208,7 @@ public final class LegacyArchive implements StorageSource, AutoCloseable {
 
     @Override
     public void close() {
-        closeQuietly(channel);
+        Closing.quietly(channel);
     }
 
-    private static void closeQuietly(FileChannel ch) {
-        try {
-            ch.close();
-        } catch (IOException e) {
-            // read-only: nothing is lost
-        }
-    }
 }

@@ -79,7 +79,7 @@ public final class ZipArchive implements StorageSource, AutoCloseable {
             List<String> rel = all.stream().filter(n -> n.startsWith(prefix)).map(n -> n.substring(prefix.length())).toList();
             return new ZipArchive(file, zip, prefix, rel);
         } catch (RuntimeException e) {
-            closeQuietly(zip);
+            Closing.quietly(zip);
             throw e;
         }
     }
@@ -204,16 +204,9 @@ public final class ZipArchive implements StorageSource, AutoCloseable {
 
     @Override
     public void close() {
-        closeQuietly(zip);
+        Closing.quietly(zip);
     }
 
-    private static void closeQuietly(ZipFile z) {
-        try {
-            z.close();
-        } catch (IOException e) {
-            // nothing was written; a failed close of a read-only file loses nothing
-        }
-    }
 
     /** For messages from other classes. */
     public Lenet5Exception corrupt(String message) {

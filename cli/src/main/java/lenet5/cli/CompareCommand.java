@@ -21,7 +21,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "compare", description = {
+@Command(name = "compare", mixinStandardHelpOptions = true, description = {
         "Feed the same random inputs (uniform [0,1), each model in its own layout) to two models and report how far",
         "their outputs are apart, and layer by layer when the architectures line up.",
         "Exit code 0 within tolerance, 1 beyond it, 2 on error. Differences are absolute; default tolerance 1e-5."})
@@ -98,9 +98,9 @@ final class CompareCommand implements Callable<Integer> {
             }
             if (!c.layers().isEmpty()) {
                 out.println("layer by layer:");
-                out.printf("  %-16s %-16s %-60s %-14s %s%n", "A", "B", "layer", "max_abs_diff", "max_rel_diff");
+                out.printf("  %-20s %-20s %-60s %-14s %s%n", "A", "B", "layer", "max_abs_diff", "max_rel_diff");
                 for (Comparison.LayerDiff l : c.layers()) {
-                    out.printf(Locale.ROOT, "  %-16s %-16s %-60s %-14.6e %.6e%n", l.nameA(), l.nameB(), l.description(),
+                    out.printf(Locale.ROOT, "  %-20s %-20s %-60s %-14.6e %.6e%n", l.nameA(), l.nameB(), l.description(),
                             l.diff().maxAbs(), l.diff().maxRel());
                 }
             } else {

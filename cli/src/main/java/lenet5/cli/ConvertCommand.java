@@ -21,7 +21,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-@Command(name = "convert", description = {
+@Command(name = "convert", mixinStandardHelpOptions = true, description = {
         "Convert a model between PyTorch and Keras. The input format is detected from the content, the output format",
         "from OUT's extension: .pt/.pth a PyTorch state_dict (plus OUT's name with .py: the matching torch.nn.Sequential",
         "and the lines that load the weights), .h5 a Keras legacy HDF5 model, .keras a Keras 3 zip.",

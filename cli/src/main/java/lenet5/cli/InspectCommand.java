@@ -23,7 +23,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "inspect", description = {
+@Command(name = "inspect", mixinStandardHelpOptions = true, description = {
         "Show what a model file holds: format, framework version, layers with output shapes, every stored weight.",
         "With two files: the tutorial's side-by-side table matching each weight of A to B with the transform between them."})
 final class InspectCommand implements Callable<Integer> {

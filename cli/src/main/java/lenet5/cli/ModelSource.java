@@ -44,7 +44,7 @@ final class ModelSource {
         } else if (!arch.contains("(") && Files.isRegularFile(Path.of(arch))) {
             return Lenet5.load(Path.of(arch), LoadOptions.DEFAULTS.withInputShape(input));
         }
-        return TorchSyntax.parse(text, input == null ? Shape.chw(1, 28, 28) : input);
+        return TorchSyntax.parse(text, input); // null: inferred from the layers (see TorchSyntax)
     }
 
     private static String read(Path p) {

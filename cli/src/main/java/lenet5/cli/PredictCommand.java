@@ -20,7 +20,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-@Command(name = "predict", description = "Classify images with a model: MNIST IDX files or raw float32 input.")
+@Command(name = "predict", mixinStandardHelpOptions = true, description = "Classify images with a model: MNIST IDX files or raw float32 input.")
 final class PredictCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL", description = "A .pt/.pth, .h5 or .keras file.")
     Path model;

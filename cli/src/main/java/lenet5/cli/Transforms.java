@@ -16,7 +16,9 @@ final class Transforms {
     static String describe(StoredWeight from, StoredWeight to, Sequential model) {
         List<String> a = axes(from.layout()), b = axes(to.layout());
         String t;
-        if (a.equals(b) || a.isEmpty() || b.isEmpty()) {
+        if (from.shape().size() == 1 && to.shape().size() == 1) {
+            t = "identity"; // vectors (biases, norms) are the same in both conventions
+        } else if (a.equals(b) || a.isEmpty() || b.isEmpty()) {
             t = a.equals(b) ? "identity" : "?";
         } else if (a.size() == b.size() && a.containsAll(b)) {
             int[] perm = new int[b.size()];

@@ -73,6 +73,8 @@ public final class H5 {
             throw e;
         } catch (RuntimeException e) {
             throw corrupt(file, e);
+        } catch (OutOfMemoryError e) {
+            throw tooLarge(file, e);
         }
     }
 
@@ -84,7 +86,18 @@ public final class H5 {
             throw e;
         } catch (RuntimeException e) {
             throw corrupt(file, e);
+        } catch (OutOfMemoryError e) {
+            throw tooLarge(file, e);
         }
+    }
+
+    /**
+     * jhdf allocates buffers of sizes it reads from the file (heaps, datatypes) before anything can
+     * check them; a lie there fails that one allocation, which leaves the heap as it was.
+     */
+    private static CorruptFileException tooLarge(Path file, OutOfMemoryError e) {
+        return new CorruptFileException(file, "the HDF5 structures declare sizes that do not fit in memory ("
+                + e.getMessage() + "): damaged or hostile file", e);
     }
 
     private static CorruptFileException corrupt(Path file, RuntimeException e) {
@@ -163,11 +176,21 @@ public final class H5 {
             throw new UnsupportedFormatException(file, "weight '" + name + "' (" + d.getPath() + ") is stored as "
                     + type.getClass().getSimpleName() + " of " + type.getSize() + " bytes; only floating-point weights are supported");
         }
-        String dtype = "float" + type.getSize() * 8;
+        int bytes = type.getSize();
+        if (bytes != 2 && bytes != 4 && bytes != 8) {
+            throw new CorruptFileException(file, "weight '" + name + "' has floating-point elements of " + bytes + " bytes");
+        }
+        String dtype = "float" + bytes * 8;
         long n = d.getSize();
         if (n > Limits.MAX_TENSOR_ELEMENTS) {
             throw new UnsupportedFormatException(file, "weight '" + name + "' has " + n + " elements, over the limit of "
                     + Limits.MAX_TENSOR_ELEMENTS);
+        }
+        long fileSize = d.getHdfFile().size();
+        if (d.getFilters().isEmpty() && n * bytes > fileSize) {
+            // Unfiltered data is stored as is, so it cannot be larger than the file.
+            throw new CorruptFileException(file, "weight '" + name + "' declares " + n * bytes + " bytes of data in a file of "
+                    + fileSize + " bytes");
         }
         int[] dims = d.isScalar() ? new int[0] : d.getDimensions();
         if (Tensor.numel(dims) != n) {

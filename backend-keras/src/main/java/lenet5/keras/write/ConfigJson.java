@@ -56,7 +56,8 @@ public final class ConfigJson {
     private ObjectNode inputLayer(int[] shape) {
         ObjectNode c = obj();
         c.set(dialect == Dialect.KERAS_3 ? "batch_shape" : "batch_input_shape", batchShape(shape));
-        c.put("dtype", "float32").put("sparse", false).put("ragged", false);
+        // No "ragged": Keras 3 before 3.10 does not know it, and every Keras defaults it to false.
+        c.put("dtype", "float32").put("sparse", false);
         c.put("name", dialect == Dialect.KERAS_3 ? "input_layer" : "input_1");
         return wrap("InputLayer", c, null);
     }

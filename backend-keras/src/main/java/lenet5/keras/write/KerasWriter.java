@@ -52,24 +52,25 @@ public final class KerasWriter {
             throw new UnrepresentableModelException(target, "the model config is " + bytes + " bytes; an .h5 written by jhdf "
                     + "holds at most " + MAX_H5_CONFIG_BYTES + " in its model_config attribute. Save as .keras instead");
         }
-        atomically(target, tmp -> {
-            try (WritableHdfFile f = HdfFile.write(tmp)) {
-                f.putAttribute("keras_version", H5_KERAS_VERSION);
-                f.putAttribute("backend", H5_BACKEND);
-                f.putAttribute("model_config", config);
-                WritableGroup mw = f.putGroup("model_weights");
-                mw.putAttribute("keras_version", H5_KERAS_VERSION);
-                mw.putAttribute("backend", H5_BACKEND);
-                mw.putAttribute("layer_names", weighted.stream().map(KerasLayer::name).toArray(String[]::new));
-                for (KerasLayer l : weighted) {
-                    WritableGroup g = mw.putGroup(l.name());
-                    g.putAttribute("weight_names", l.weights().stream().map(w -> l.name() + "/" + w.name() + ":0").toArray(String[]::new));
-                    WritableGroup vars = g.putGroup(l.name());
-                    for (KerasLayer.Weight w : l.weights()) {
-                        vars.putDataset(w.name() + ":0", H5.nested(w.value()));
-                    }
+        viaTemporaryFile(target, f -> {
+            f.putAttribute("keras_version", H5_KERAS_VERSION);
+            f.putAttribute("backend", H5_BACKEND);
+            f.putAttribute("model_config", config);
+            WritableGroup mw = f.putGroup("model_weights");
+            mw.putAttribute("keras_version", H5_KERAS_VERSION);
+            mw.putAttribute("backend", H5_BACKEND);
+            mw.putAttribute("layer_names", weighted.stream().map(KerasLayer::name).toArray(String[]::new));
+            for (KerasLayer l : weighted) {
+                WritableGroup g = mw.putGroup(l.name());
+                g.putAttribute("weight_names", l.weights().stream().map(w -> l.name() + "/" + w.name() + ":0").toArray(String[]::new));
+                WritableGroup vars = g.putGroup(l.name());
+                for (KerasLayer.Weight w : l.weights()) {
+                    vars.putDataset(w.name() + ":0", H5.nested(w.value()));
                 }
             }
+        }, tmp -> {
+            AtomicFiles.write(target, out -> Files.copy(tmp, out));
+            return null;
         });
     }
 
@@ -98,28 +99,54 @@ public final class KerasWriter {
     }
 
     private static byte[] keras3Weights(List<KerasLayer> weighted, Path target) {
+        return viaTemporaryFile(target, f -> {
+            if (!weighted.isEmpty()) {
+                WritableGroup root = f.putGroup("layers");
+                for (KerasLayer l : weighted) {
+                    WritableGroup vars = root.putGroup(l.name()).putGroup("vars");
+                    vars.putAttribute("name", l.name());
+                    for (int k = 0; k < l.weights().size(); k++) {
+                        vars.putDataset(Integer.toString(k), H5.nested(l.weights().get(k).value()));
+                    }
+                }
+            }
+        }, Files::readAllBytes);
+    }
+
+    /** Builds an HDF5 file with jhdf. */
+    @FunctionalInterface
+    private interface Hdf5Content {
+        void writeTo(WritableHdfFile f);
+    }
+
+    /** Uses the finished HDF5 file. */
+    @FunctionalInterface
+    private interface Hdf5Use<T> {
+        T apply(Path h5) throws IOException;
+    }
+
+    /**
+     * jhdf writes a file at close time and, if that fails (a full disk), leaves its channel open:
+     * the file's space stays in use until the garbage collector closes it. So jhdf writes to a
+     * private file in the system's temporary directory, never on the target's file system; the
+     * bytes then reach the target through {@link AtomicFiles}, which closes what it opens.
+     */
+    private static <T> T viaTemporaryFile(Path target, Hdf5Content content, Hdf5Use<T> use) {
         try {
-            Path tmp = Files.createTempFile("lenet5-", ".weights.h5");
+            Path tmp = Files.createTempFile("lenet5-", ".h5");
             try {
                 Files.delete(tmp); // jhdf does not truncate an existing file
                 try (WritableHdfFile f = HdfFile.write(tmp)) {
-                    if (!weighted.isEmpty()) {
-                        WritableGroup root = f.putGroup("layers");
-                        for (KerasLayer l : weighted) {
-                            WritableGroup vars = root.putGroup(l.name()).putGroup("vars");
-                            vars.putAttribute("name", l.name());
-                            for (int k = 0; k < l.weights().size(); k++) {
-                                vars.putDataset(Integer.toString(k), H5.nested(l.weights().get(k).value()));
-                            }
-                        }
-                    }
+                    content.writeTo(f);
                 }
-                return Files.readAllBytes(tmp);
+                return use.apply(tmp);
             } finally {
                 Files.deleteIfExists(tmp);
             }
         } catch (IOException e) {
-            throw new Lenet5Exception(target, "cannot write the weights: " + e.getMessage(), e);
+            throw new Lenet5Exception(target, "cannot write: " + e.getMessage(), e);
+        } catch (Lenet5Exception e) {
+            throw e;
         } catch (RuntimeException e) {
             throw new Lenet5Exception(target, "the HDF5 writer failed: " + e, e);
         }
@@ -133,21 +160,6 @@ public final class KerasWriter {
             throw new UnrepresentableModelException(target, "a model without weights cannot be written as ." + format);
         }
         return w;
-    }
-
-    private static void atomically(Path target, AtomicFiles.PathWriter writer) {
-        try {
-            AtomicFiles.writeVia(target, tmp -> {
-                Files.delete(tmp); // jhdf does not truncate an existing file
-                writer.writeTo(tmp);
-            });
-        } catch (IOException e) {
-            throw new Lenet5Exception(target, "cannot write: " + e.getMessage(), e);
-        } catch (Lenet5Exception e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new Lenet5Exception(target, "the HDF5 writer failed: " + e, e);
-        }
     }
 
     private static void stored(ZipOutputStream zip, String name, byte[] data, boolean fixedTime) throws IOException {

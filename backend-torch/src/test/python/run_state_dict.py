@@ -2,7 +2,8 @@
 
 usage: run_state_dict.py JOB [JOB ...]   where JOB = ARCH_FILE,WEIGHTS,INPUTS,N:C:H:W[,bypos]
 
-For each job: evaluates the torch.nn.Sequential text in ARCH_FILE (as TorchSyntax.format writes
+With ARCH_FILE 'full', WEIGHTS is a whole pickled module: torch.load(WEIGHTS, weights_only=False).
+Otherwise, for each job: evaluates the torch.nn.Sequential text in ARCH_FILE (as TorchSyntax.format writes
 it, or as users write it with bare class names), loads WEIGHTS with
 torch.load(weights_only=True) and load_state_dict (strict; with 'bypos' the file's tensors are
 matched to the model's keys by position, for state_dicts of class-based modules), runs the raw
@@ -22,12 +23,16 @@ NAMESPACE.update({k: getattr(torch.nn, k) for k in dir(torch.nn) if not k.starts
 def run(k, job):
     parts = job.split(',')
     arch_file, weights, inputs, shape = parts[:4]
-    with open(arch_file) as f:
-        model = eval(f.read(), dict(NAMESPACE))
-    state = torch.load(weights, weights_only=True)
-    if 'bypos' in parts[4:]:
-        state = OrderedDict(zip(model.state_dict().keys(), state.values()))
-    model.load_state_dict(state)
+    if arch_file == 'full':
+        model = torch.load(weights, weights_only=False)
+        assert isinstance(model, torch.nn.Sequential), type(model)
+    else:
+        with open(arch_file) as f:
+            model = eval(f.read(), dict(NAMESPACE))
+        state = torch.load(weights, weights_only=True)
+        if 'bypos' in parts[4:]:
+            state = OrderedDict(zip(model.state_dict().keys(), state.values()))
+        model.load_state_dict(state)
     model.eval()
     with open(inputs, 'rb') as f:
         x = torch.frombuffer(bytearray(f.read()), dtype=torch.float32)

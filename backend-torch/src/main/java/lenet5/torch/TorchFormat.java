@@ -92,16 +92,22 @@ public final class TorchFormat implements ModelFormat {
     @Override
     public void write(Sequential model, Path target, SaveOptions options) {
         String variant = options == null || options.variant() == null ? "state_dict" : options.variant().toLowerCase(Locale.ROOT);
-        if (!variant.equals("state_dict")) {
-            throw new UnsupportedFormatException(target, "PyTorch variant '" + options.variant() + "' is not supported; this writer "
-                    + "writes state_dicts only (variant 'state_dict'), loaded with torch.load(path, weights_only=True) into the "
-                    + "torch.nn.Sequential that TorchSyntax.format prints");
+        if (!variant.equals("state_dict") && !variant.equals("full")) {
+            throw new UnsupportedFormatException(target, "unknown PyTorch variant '" + options.variant() + "'; use 'state_dict' "
+                    + "(the default: torch.load(path, weights_only=True) + load_state_dict into the torch.nn.Sequential that "
+                    + "TorchSyntax.format prints) or 'full' (torch.save(model): torch.load(path, weights_only=False) returns the module)");
         }
         String name = target.getFileName().toString();
         String stem = name.contains(".") ? name.substring(0, name.lastIndexOf('.')) : name;
         String folder = stem.isEmpty() || !stem.matches("[A-Za-z0-9_.-]+") ? "archive" : stem;
         try {
-            AtomicFiles.write(target, out -> TorchWriter.writeStateDict(model, folder, out));
+            AtomicFiles.write(target, out -> {
+                if (variant.equals("full")) {
+                    TorchWriter.writeFullModel(model, folder, out);
+                } else {
+                    TorchWriter.writeStateDict(model, folder, out);
+                }
+            });
         } catch (Lenet5Exception e) {
             throw Errors.withFile(e, target);
         } catch (IOException e) {

@@ -2,6 +2,7 @@ package lenet5.torch;
 
 import lenet5.LoadOptions;
 import lenet5.Lenet5;
+import lenet5.SaveOptions;
 import lenet5.io.RawFloats;
 import lenet5.model.Sequential;
 import lenet5.tensor.Tensor;
@@ -16,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -48,15 +48,27 @@ class RoundTripTest {
             Path arch = Files.writeString(tmp.resolve(m.stem() + ".arch.py"), text);
             assertWeightsIdentical(model, Lenet5.load(pt, LoadOptions.DEFAULTS.withArchitecture(TorchSyntax.parse(text, model.inputShape()))));
             jobs.add(arch + "," + pt + "," + m.path("inputs") + "," + m.get("input_shape").replace(',', ':'));
+            Path full = tmp.resolve(m.stem() + ".full.pt");
+            Lenet5.save(model, full, new SaveOptions(null, "full"));
+            assertWeightsIdentical(model, Lenet5.load(full, LoadOptions.DEFAULTS.withInputShape(model.inputShape())));
+            jobs.add("full," + full + "," + m.path("inputs") + "," + m.get("input_shape").replace(',', ':'));
         }
         List<float[]> outputs = RealTorch.jobs(RealTorch.run("run_state_dict.py", jobs));
-        assertEquals(manifests.size(), outputs.size(), "one output block per job");
-        return IntStream.range(0, manifests.size()).mapToObj(i -> DynamicTest.dynamicTest(manifests.get(i).stem(), () -> {
+        assertEquals(2 * manifests.size(), outputs.size(), "one output block per job");
+        List<DynamicTest> tests = new ArrayList<>();
+        for (int i = 0; i < manifests.size(); i++) {
             Manifest m = manifests.get(i);
-            var d = TestFiles.assertClose(RawFloats.read(m.path("outputs")), outputs.get(i), m.samples(), TOL,
-                    m + ": real PyTorch on our .pt vs PyTorch's reference");
-            assertEquals(m.samples(), d.argmaxAgreement());
-        }));
+            for (int k = 0; k < 2; k++) {
+                float[] out = outputs.get(2 * i + k);
+                String what = k == 0 ? "state_dict + architecture" : "full model (torch.load, weights_only=False)";
+                tests.add(DynamicTest.dynamicTest(m.stem() + ", " + what, () -> {
+                    var d = TestFiles.assertClose(RawFloats.read(m.path("outputs")), out, m.samples(), TOL,
+                            m + ": real PyTorch on our " + what + " vs PyTorch's reference");
+                    assertEquals(m.samples(), d.argmaxAgreement());
+                }));
+            }
+        }
+        return tests.stream();
     }
 
     static void assertWeightsIdentical(Sequential expected, Sequential actual) {

@@ -115,12 +115,29 @@ class TorchWriterTest {
                 new Padding(1, 0, 1, 0), true, false)), null);
         var e = assertThrows(UnrepresentableModelException.class, () -> Lenet5.save(maxAsym, out));
         assertTrue(e.getMessage().startsWith(out.toString()), e.getMessage());
-        var v = assertThrows(UnsupportedFormatException.class, () -> Lenet5.save(tanh(), out, new SaveOptions(null, "full")));
-        assertTrue(v.getMessage().contains("'full'"), v.getMessage());
+        var v = assertThrows(UnsupportedFormatException.class, () -> Lenet5.save(tanh(), out, new SaveOptions(null, "onnx")));
+        assertTrue(v.getMessage().contains("'onnx'") && v.getMessage().contains("'full'"), v.getMessage());
         assertEquals("old content", Files.readString(out));
         try (Stream<Path> s = Files.list(tmp)) {
             assertEquals(List.of(out), s.toList(), "no temporary files left");
         }
+    }
+
+    @Test
+    void theFullVariantReadsBackAsTheSameModel() {
+        Sequential m = TorchSyntax.parse("Sequential(ZeroPad2d((1, 0, 2, 0)), Conv2d(1, 2, 3, bias=False), BatchNorm2d(2), ReLU(), "
+                + "MaxPool2d(2, ceil_mode=True), Dropout(0.5), Flatten(), Linear(18, 2), Identity(), Softmax(dim=1))", Shape.chw(1, 5, 6));
+        List<Tensor> w = new ArrayList<>();
+        for (Tensor t : m.weights()) {
+            w.add(filled(t.shape()));
+        }
+        m = m.withWeights(w);
+        Path out = tmp.resolve("full.pt");
+        Lenet5.save(m, out, new SaveOptions(null, "full"));
+        Sequential back = Lenet5.load(out, LoadOptions.DEFAULTS.withInputShape(m.inputShape()));
+        assertEquals(TorchSyntaxTest.describe(m), TorchSyntaxTest.describe(back));
+        assertEquals("pytorch zip, full model", back.info().format());
+        RoundTripTest.assertWeightsIdentical(m, back);
     }
 
     @Test

@@ -78,20 +78,24 @@ class ZooTest {
                 Path pt = tmp.resolve(name + "_ours.pt");
                 Lenet5.save(full, pt);
                 Path arch = Files.writeString(tmp.resolve(name + "_ours.arch.py"), TorchSyntax.format(full));
-                jobs.add(arch + "," + pt + "," + tmp.resolve(name + ".inputs.f32") + "," + n + ":" + shape.channels() + ":"
-                        + shape.height() + ":" + shape.width());
+                String dims = n + ":" + shape.channels() + ":" + shape.height() + ":" + shape.width();
+                jobs.add(arch + "," + pt + "," + tmp.resolve(name + ".inputs.f32") + "," + dims);
+                Path fullPt = tmp.resolve(name + "_ours_full.pt");
+                Lenet5.save(full, fullPt, new lenet5.SaveOptions(null, "full"));
+                jobs.add("full," + fullPt + "," + tmp.resolve(name + ".inputs.f32") + "," + dims);
                 names.add(name);
             }
         }
         assertTrue(names.size() >= 3, "make_zoo.py wrote " + names);
         tests.addAll(userModuleTests());
         List<float[]> torch = RealTorch.jobs(RealTorch.run("run_state_dict.py", jobs));
-        for (int i = 0; i < names.size(); i++) {
-            String name = names.get(i);
+        for (int i = 0; i < 2 * names.size(); i++) {
+            String name = names.get(i / 2) + (i % 2 == 0 ? " rewritten as state_dict" : " rewritten as full model");
+            String stem = names.get(i / 2);
             float[] out = torch.get(i);
-            tests.add(DynamicTest.dynamicTest(name + " rewritten by us, run by PyTorch", () -> {
-                float[] expected = RawFloats.read(tmp.resolve(name + ".outputs.f32"));
-                TestFiles.assertClose(expected, out, 4, TOL, name + " rewritten");
+            tests.add(DynamicTest.dynamicTest(name + ", run by PyTorch", () -> {
+                float[] expected = RawFloats.read(tmp.resolve(stem + ".outputs.f32"));
+                TestFiles.assertClose(expected, out, 4, TOL, name);
             }));
         }
         return tests.stream();

@@ -14,9 +14,13 @@ import lenet5.layers.ZeroPad2d;
 import lenet5.model.Sequential;
 import lenet5.tensor.Shape;
 import lenet5.tensor.Tensor;
+import lenet5.torch.pickle.PyNone;
+import lenet5.torch.pickle.PyTuple;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * How a canonical model becomes a {@code torch.nn.Sequential}: one or more PyTorch modules per
@@ -27,12 +31,22 @@ import java.util.List;
  * reason.
  */
 public final class TorchExport {
-    /** One PyTorch module: its constructor text and tensors ({@code weight}, {@code bias}, ...) in state_dict order. */
-    public record Module(String text, List<Param> params, boolean batchNorm) {
+    /**
+     * One PyTorch module: its constructor text, and for pickling a full model its class and the
+     * attributes its {@code __init__} sets (Python values), with its tensors in state_dict order.
+     */
+    public record Module(String text, String pyModule, String pyClass, Map<String, Object> attrs, List<Param> params) {
+        /** BatchNorm keeps an int64 batch counter next to its tensors; state_dicts carry it. */
+        public boolean batchNorm() {
+            return pyClass.startsWith("BatchNorm");
+        }
     }
 
-    /** A named float tensor of a module. */
-    public record Param(String name, Tensor value) {
+    /**
+     * A named float tensor of a module; {@code buffer} for running statistics, which are not
+     * parameters. A null value is a parameter registered as None ({@code bias=False}).
+     */
+    public record Param(String name, Tensor value, boolean buffer) {
     }
 
     private TorchExport() {
@@ -50,46 +64,51 @@ public final class TorchExport {
         if (layer instanceof Conv2d c) {
             Padding p = c.padding();
             if (!p.isSymmetric()) {
-                out.add(plain(zeroPad(p)));
+                out.add(zeroPad(p));
                 p = Padding.NONE;
             }
             String text = "torch.nn.Conv2d(" + c.inChannels() + ", " + c.outChannels() + ", kernel_size=" + pair(c.kernelH(), c.kernelW())
                     + ", stride=" + pair(c.strideH(), c.strideW()) + ", padding=" + pair(p.top(), p.left())
                     + (c.bias() == null ? ", bias=False" : "") + ")";
-            out.add(weighted(text, c.weight(), c.bias()));
+            out.add(new Module(text, "torch.nn.modules.conv", "Conv2d", attrs("in_channels", c.inChannels(), "out_channels", c.outChannels(),
+                    "kernel_size", tuple(c.kernelH(), c.kernelW()), "stride", tuple(c.strideH(), c.strideW()), "padding", tuple(p.top(), p.left()),
+                    "dilation", tuple(1, 1), "transposed", false, "output_padding", tuple(0, 0), "groups", 1, "padding_mode", "zeros",
+                    "_reversed_padding_repeated_twice", tuple(p.left(), p.left(), p.top(), p.top())), weights(c.weight(), c.bias())));
         } else if (layer instanceof Dense d) {
             if (!in.flat()) {
-                out.add(plain("torch.nn.Flatten()")); // a 1x1 map: PyTorch's Linear would act on the width axis
+                out.add(flatten()); // a 1x1 map: PyTorch's Linear would act on the width axis
             }
-            out.add(weighted("torch.nn.Linear(" + d.inFeatures() + ", " + d.outFeatures() + (d.bias() == null ? ", bias=False" : "") + ")",
-                    d.weight(), d.bias()));
+            out.add(new Module("torch.nn.Linear(" + d.inFeatures() + ", " + d.outFeatures() + (d.bias() == null ? ", bias=False" : "") + ")",
+                    "torch.nn.modules.linear", "Linear", attrs("in_features", d.inFeatures(), "out_features", d.outFeatures()),
+                    weights(d.weight(), d.bias())));
         } else if (layer instanceof Pool2d p) {
             pool(out, p, in);
         } else if (layer instanceof ZeroPad2d z) {
-            out.add(plain(zeroPad(z.padding())));
+            out.add(zeroPad(z.padding()));
         } else if (layer instanceof Flatten) {
-            out.add(plain("torch.nn.Flatten()"));
+            out.add(flatten());
         } else if (layer instanceof Activation a) {
-            out.add(plain(switch (a.function()) {
-                case RELU -> "torch.nn.ReLU()";
-                case TANH -> "torch.nn.Tanh()";
-                case SIGMOID -> "torch.nn.Sigmoid()";
-                case SOFTMAX -> "torch.nn.Softmax(dim=1)";
-                case LINEAR -> "torch.nn.Identity()";
-            }));
+            out.add(switch (a.function()) {
+                case RELU -> plain("activation", "ReLU", "", attrs("inplace", false));
+                case TANH -> plain("activation", "Tanh", "", attrs());
+                case SIGMOID -> plain("activation", "Sigmoid", "", attrs());
+                case SOFTMAX -> plain("activation", "Softmax", "dim=1", attrs("dim", 1));
+                case LINEAR -> plain("linear", "Identity", "", attrs());
+            });
         } else if (layer instanceof Dropout d) {
             if (!(d.rate() >= 0 && d.rate() <= 1)) {
                 throw new UnrepresentableModelException(d.name() + ": dropout rate " + d.rate() + " is outside [0, 1]");
             }
-            out.add(plain("torch.nn.Dropout(p=" + d.rate() + ")"));
+            out.add(plain("dropout", "Dropout", "p=" + d.rate(), attrs("p", d.rate(), "inplace", false)));
         } else if (layer instanceof BatchNorm b) {
             if (!(b.epsilon() > 0)) {
                 throw new UnrepresentableModelException(b.name() + ": BatchNorm epsilon " + b.epsilon() + " is not positive");
             }
             String kind = in.flat() ? "BatchNorm1d" : "BatchNorm2d";
-            out.add(new Module("torch.nn." + kind + "(" + b.channels() + ", eps=" + b.epsilon() + ")",
-                    List.of(new Param("weight", b.gamma()), new Param("bias", b.beta()), new Param("running_mean", b.mean()),
-                            new Param("running_var", b.variance())), true));
+            out.add(new Module("torch.nn." + kind + "(" + b.channels() + ", eps=" + b.epsilon() + ")", "torch.nn.modules.batchnorm", kind,
+                    attrs("num_features", b.channels(), "eps", b.epsilon(), "momentum", 0.1, "affine", true, "track_running_stats", true),
+                    List.of(new Param("weight", b.gamma(), false), new Param("bias", b.beta(), false),
+                            new Param("running_mean", b.mean(), true), new Param("running_var", b.variance(), true))));
         } else {
             throw new UnrepresentableModelException(layer.name() + ": " + layer.describe() + " has no PyTorch equivalent");
         }
@@ -106,7 +125,7 @@ public final class TorchExport {
                 // clips the last window to the input, which is the same computation.
                 ceil = true;
             } else if (!max && p.countIncludePad() && !ceil) {
-                out.add(plain(zeroPad(pad))); // zeros that count in the average can be padded explicitly
+                out.add(zeroPad(pad)); // zeros that count in the average can be padded explicitly
             } else {
                 throw new UnrepresentableModelException(p.name() + ": " + p.describe() + " pads " + pad
                         + "; PyTorch's " + (max ? "MaxPool2d" : "AvgPool2d") + " pads symmetrically by at most half the kernel"
@@ -114,17 +133,17 @@ public final class TorchExport {
             }
             pad = Padding.NONE;
         }
-        StringBuilder sb = new StringBuilder("torch.nn.").append(max ? "MaxPool2d" : "AvgPool2d")
-                .append("(kernel_size=").append(pair(p.kernelH(), p.kernelW()))
-                .append(", stride=").append(pair(p.strideH(), p.strideW()))
-                .append(", padding=").append(pair(pad.top(), pad.left()));
-        if (ceil) {
-            sb.append(", ceil_mode=True");
+        boolean countPad = max || p.countIncludePad() || pad.isZero();
+        String args = "kernel_size=" + pair(p.kernelH(), p.kernelW()) + ", stride=" + pair(p.strideH(), p.strideW())
+                + ", padding=" + pair(pad.top(), pad.left()) + (ceil ? ", ceil_mode=True" : "") + (countPad ? "" : ", count_include_pad=False");
+        Map<String, Object> attrs = attrs("kernel_size", tuple(p.kernelH(), p.kernelW()), "stride", tuple(p.strideH(), p.strideW()),
+                "padding", tuple(pad.top(), pad.left()));
+        if (max) {
+            attrs.putAll(attrs("dilation", 1, "return_indices", false, "ceil_mode", ceil));
+        } else {
+            attrs.putAll(attrs("ceil_mode", ceil, "count_include_pad", countPad, "divisor_override", PyNone.NONE));
         }
-        if (!max && !p.countIncludePad() && !pad.isZero()) {
-            sb.append(", count_include_pad=False");
-        }
-        out.add(plain(sb.append(")").toString()));
+        out.add(plain("pooling", max ? "MaxPool2d" : "AvgPool2d", args, attrs));
     }
 
     /** Whether ceil_mode without padding gives the same windows as the explicit bottom/right padding, on both axes. */
@@ -145,21 +164,39 @@ public final class TorchExport {
         return padded == ceil;
     }
 
-    private static String zeroPad(Padding p) {
-        return "torch.nn.ZeroPad2d((" + p.left() + ", " + p.right() + ", " + p.top() + ", " + p.bottom() + "))";
+    private static Module zeroPad(Padding p) {
+        return plain("padding", "ZeroPad2d", "(" + p.left() + ", " + p.right() + ", " + p.top() + ", " + p.bottom() + ")",
+                attrs("padding", tuple(p.left(), p.right(), p.top(), p.bottom()), "value", 0.0));
     }
 
-    private static Module plain(String text) {
-        return new Module(text, List.of(), false);
+    private static Module flatten() {
+        return plain("flatten", "Flatten", "", attrs("start_dim", 1, "end_dim", -1));
     }
 
-    private static Module weighted(String text, Tensor weight, Tensor bias) {
-        List<Param> params = new ArrayList<>();
-        params.add(new Param("weight", weight));
-        if (bias != null) {
-            params.add(new Param("bias", bias));
+    /** A module without tensors, written {@code torch.nn.<cls>(<args>)}. */
+    private static Module plain(String pyModule, String cls, String args, Map<String, Object> attrs) {
+        return new Module("torch.nn." + cls + "(" + args + ")", "torch.nn.modules." + pyModule, cls, attrs, List.of());
+    }
+
+    private static List<Param> weights(Tensor weight, Tensor bias) {
+        return List.of(new Param("weight", weight, false), new Param("bias", bias, false));
+    }
+
+    /** Attributes from name/value pairs; ints become Python ints (Long). */
+    private static Map<String, Object> attrs(Object... kv) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put((String) kv[i], kv[i + 1] instanceof Integer n ? (Object) (long) n : kv[i + 1]);
         }
-        return new Module(text, params, false);
+        return m;
+    }
+
+    private static PyTuple tuple(int... v) {
+        List<Object> items = new ArrayList<>();
+        for (int x : v) {
+            items.add((long) x);
+        }
+        return new PyTuple(items);
     }
 
     private static String pair(int a, int b) {

@@ -39,6 +39,12 @@ public final class PickleWriter {
         return this;
     }
 
+    /** TUPLE1: the top item becomes a one-item tuple. */
+    public PickleWriter tuple1() {
+        out.write(0x85);
+        return this;
+    }
+
     public PickleWriter emptyTuple() {
         out.write(')');
         return this;

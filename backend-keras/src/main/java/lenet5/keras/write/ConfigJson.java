@@ -71,6 +71,9 @@ public final class ConfigJson {
         }
         c.set("dtype", dialect == Dialect.KERAS_3 ? dtype() : Json.mapper().getNodeFactory().textNode("float32"));
         c.setAll(l.fields());
+        if (dialect == Dialect.TF_KERAS_2) {
+            c.remove("groups"); // tf.keras before 2.3 and Keras 2 refuse it; every Keras defaults it to 1
+        }
         switch (l.className()) {
             case "Conv2D", "Dense" -> {
                 c.set("kernel_initializer", initializer("GlorotUniform", true));

@@ -141,6 +141,91 @@ class AtomicWritesTest {
         assertUntouched(target, true);
     }
 
+    /**
+     * The real writers on a full disk: the target's directory is a 64 KiB tmpfs, so every
+     * writer (a LeNet-5 is about 250 KB in any format) fails with ENOSPC part way through.
+     * Needs root and permission to mount (skipped otherwise).
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"pt", "keras"})
+    void realWriterOnAFullDiskLeavesTargetUntouched(String ext) throws Exception {
+        saveOnAFullDisk(ext);
+    }
+
+    @Test
+    @org.junit.jupiter.api.Disabled("issue 7, backend-keras: a failed .h5 save leaves the jhdf file channel on the deleted "
+            + "temporary file open (its disk space stays in use until the GC closes it)")
+    void failedH5SaveClosesItsTemporaryFile() throws Exception {
+        saveOnAFullDisk("h5");
+    }
+
+    private void saveOnAFullDisk(String ext) throws Exception {
+        Sequential model = Lenet5.load(TANH);
+        Path mount = Files.createDirectories(dir.resolve("full"));
+        org.junit.jupiter.api.Assumptions.assumeTrue(exec("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", mount.toString()) == 0,
+                "cannot mount a tmpfs here (needs root and CAP_SYS_ADMIN)");
+        try {
+            Path target = mount.resolve("model." + ext);
+            Files.write(target, OLD);
+            Outcome o;
+            try (Guard g = new Guard(30_000)) {
+                o = g.run(() -> {
+                    Lenet5.save(model, target);
+                    return null;
+                });
+            }
+            REPORT.add("Lenet5.save ." + ext + " into a full 64 KiB file system", o);
+            assertEquals(Outcome.Verdict.REFUSED, o.verdict(), "a failed save throws a lenet5 exception: " + o + "\n" + o.stackTrace());
+            assertArrayEquals(OLD, Files.readAllBytes(target), "the existing target changed");
+            try (Stream<Path> s = Files.list(mount)) {
+                assertEquals(List.of(target.getFileName().toString()), s.map(p -> p.getFileName().toString()).toList(), "leftover files");
+            }
+            List<String> open = openFilesUnder(mount);
+            REPORT.note("file handles still open under the full file system after the failed ." + ext + " save", open.isEmpty() ? "none" : open.toString());
+            assertEquals(List.of(), open, "a failed save must close what it opened (a deleted temporary file still holds its disk space)");
+        } finally {
+            // A leaked handle keeps the mount busy: let the GC close it, and detach lazily as a last resort.
+            if (exec("umount", mount.toString()) != 0) {
+                System.gc();
+                if (exec("umount", mount.toString()) != 0) {
+                    exec("umount", "-l", mount.toString());
+                }
+            }
+        }
+    }
+
+    /** This JVM's open file descriptors that point below {@code dir} (Linux /proc). */
+    private static List<String> openFilesUnder(Path dir) throws IOException {
+        List<String> open = new ArrayList<>();
+        Path fds = Path.of("/proc/self/fd");
+        if (!Files.isDirectory(fds)) {
+            return open;
+        }
+        try (Stream<Path> s = Files.list(fds)) {
+            for (Path fd : s.toList()) {
+                try {
+                    String to = Files.readSymbolicLink(fd).toString();
+                    if (to.startsWith(dir.toAbsolutePath().toString())) {
+                        open.add(to);
+                    }
+                } catch (IOException e) {
+                    // the descriptor closed while we listed them
+                }
+            }
+        }
+        return open;
+    }
+
+    private static int exec(String... cmd) {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) ? p.exitValue() : -1;
+        } catch (IOException | InterruptedException e) {
+            return -1;
+        }
+    }
+
     /** Models a target format cannot express must be refused before anything is written. */
     @Test
     void unrepresentableModelLeavesTargetUntouched() throws IOException {
@@ -196,6 +281,8 @@ class AtomicWritesTest {
 
     /** {@code convert x.py x.pt} writes the loader script x.py next to x.pt: over the input, if the input is x.py. */
     @Test
+    @org.junit.jupiter.api.Disabled("issue 7, cli ConvertCommand: 'convert model.py model.pt' (a .pt file named .py; formats are "
+            + "detected from content) writes the loader script model.py over its own input; the same-file check covers OUT only")
     void convertDoesNotOverwriteItsInputWithTheLoaderScript() throws IOException {
         Path in = dir.resolve("model.py"); // a .pt file under a .py name: formats are detected from content
         Files.copy(TANH, in);

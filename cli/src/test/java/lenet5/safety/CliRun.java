@@ -11,10 +11,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The lenet5 command run in-process, with what it printed. */
 record CliRun(int exit, String out, String err) {
+    /**
+     * Runs on a worker thread: an OutOfMemoryError or StackOverflowError escaping the command
+     * becomes exit code -1 with the error on stderr (on the test thread JUnit would rethrow it
+     * and end the whole run).
+     */
     static CliRun of(String... args) {
         StringWriter out = new StringWriter(), err = new StringWriter();
-        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        CliRun r = new CliRun(code, out.toString(), err.toString());
+        int[] code = {-1};
+        Outcome o;
+        try (Guard g = new Guard(60_000)) {
+            o = g.run(() -> code[0] = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true)));
+        }
+        if (!o.keepsPromise()) {
+            err.write("escaped the command: " + o + "\n" + o.stackTrace());
+        }
+        CliRun r = new CliRun(code[0], out.toString(), err.toString());
         System.out.println("$ lenet5 " + String.join(" ", args) + "\n" + r.out + r.err + "(exit " + code + ")");
         return r;
     }

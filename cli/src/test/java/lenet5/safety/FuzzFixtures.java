@@ -73,9 +73,33 @@ final class FuzzFixtures {
         }
     }
 
+    private static final String MNIST_CNN = "Sequential(Conv2d(1, 32, 3), ReLU(), Conv2d(32, 32, 3), ReLU(), MaxPool2d(2), "
+            + "Dropout(0.25), Flatten(), Linear(4608, 128), ReLU(), Dropout(0.5), Linear(128, 10), Softmax(dim=1))";
+
+    /**
+     * Architectures for the shared weights-only files, read off their tensor shapes (the
+     * activations are guesses, which is fine: the fuzzer checks safety, not numbers).
+     */
+    private static final java.util.Map<String, String[]> SHARED_ARCHITECTURES = java.util.Map.of(
+            "ghost9933_LENET-5_lenet5.pth", new String[] {"1x32x32", "Sequential(Conv2d(1, 6, 5), Tanh(), AvgPool2d(2), "
+                    + "Conv2d(6, 16, 5), Tanh(), AvgPool2d(2), Flatten(), Linear(400, 120), Tanh(), Linear(120, 84), Tanh(), Linear(84, 10))"},
+            "examples_mnist_cnn_mnist_cnn_tf_keras_1_weights.h5", new String[] {"1x28x28", MNIST_CNN},
+            "examples_mnist_cnn_mnist_cnn_th_keras_1_weights.h5", new String[] {"1x28x28", MNIST_CNN},
+            "examples_mnist_mlp_mnist_mlp_tf_keras_2_weights.h5", new String[] {"1x28x28", "Sequential(Flatten(), Linear(784, 512), "
+                    + "ReLU(), Dropout(0.2), Linear(512, 512), ReLU(), Dropout(0.2), Linear(512, 10), Softmax(dim=1))"});
+
     private static Fixture sharedFixture(Path shared, Path file) {
         String id = "shared/" + shared.relativize(file).toString().replace('\\', '/');
         String name = file.getFileName().toString();
+        String[] known = SHARED_ARCHITECTURES.get(name);
+        if (known != null) {
+            try {
+                Shape s = Shape.parse(known[0]);
+                return new Fixture(id, file, new LoadOptions(TorchSyntax.parse(known[1], s), s, null), "architecture read off the tensor shapes");
+            } catch (RuntimeException | LinkageError e) {
+                return new Fixture(id, file, LoadOptions.DEFAULTS, "architecture unusable: " + e);
+            }
+        }
         if (name.endsWith(".weights.h5")) {
             Path full = file.resolveSibling(name.substring(0, name.length() - ".weights.h5".length()) + ".h5");
             if (Files.isRegularFile(full)) {

@@ -54,7 +54,11 @@ final class Fuzzer {
         String slowest = "";
         final Map<String, Integer> outcomes = new TreeMap<>();
         final Map<String, Integer> kinds = new TreeMap<>();
+        /** The first message seen for each outcome label, to show what the refusals say. */
+        final Map<String, String> examples = new TreeMap<>();
         final Map<String, Crash> crashes = new LinkedHashMap<>();
+        /** Crashes that are known bugs (see {@link KnownBugs}): listed, not failed on. */
+        final Map<String, Crash> known = new LinkedHashMap<>();
         final List<String> diskProblems = new ArrayList<>();
         int unnamedRefusals;
         String unnamedExample = "";
@@ -110,9 +114,23 @@ final class Fuzzer {
         Path file = dir.resolve(name);
         Files.write(file, m.bytes());
         Outcome o = guard.run(() -> loadAndPredict(file, f.options()));
+        if (o.error() instanceof OutOfMemoryError && o.error().getStackTrace().length == 0) {
+            // The JVM throws a preallocated OutOfMemoryError without a stack when it is short of memory even
+            // for the trace; once more after a GC, to find out where it came from.
+            System.gc();
+            Outcome again = guard.run(() -> loadAndPredict(file, f.options()));
+            o = again.error() instanceof OutOfMemoryError && again.error().getStackTrace().length > 0 ? again : o;
+            if (o.error().getStackTrace().length == 0) {
+                String trace = FreshJvm.trace(f.id(), index);
+                o = trace == null ? o : o.withDetail(trace);
+            }
+        }
         report.cases++;
         report.kinds.merge(m.description().substring(0, m.description().indexOf(':')), 1, Integer::sum);
         report.outcomes.merge(o.label(), 1, Integer::sum);
+        if (o.error() != null) {
+            report.examples.putIfAbsent(o.label(), caseId + ": " + printable(o.error().getMessage()));
+        }
         if (o.nanos() > report.maxNanos) {
             report.maxNanos = o.nanos();
             report.slowest = caseId;
@@ -125,22 +143,28 @@ final class Fuzzer {
         disk.forEach(p -> report.diskProblems.add(caseId + " (" + m.description() + "): " + p));
         if (!o.keepsPromise()) {
             String sig = o.signature();
-            Crash known = report.crashes.get(sig);
-            if (known != null) {
-                report.crashes.put(sig, known.again());
+            KnownBugs bug = KnownBugs.of(o.error(), o.stackTrace());
+            Map<String, Crash> into = bug == null ? report.crashes : report.known;
+            Crash seen = into.get(sig);
+            if (seen != null) {
+                into.put(sig, seen.again());
             } else {
                 Path saved = save(caseId, f.fileName(), m, o);
-                report.crashes.put(sig, new Crash(sig, caseId, m.description(), o.stackTrace(), saved, 1));
+                into.put(sig, new Crash(bug == null ? sig : bug.name() + ": " + sig, caseId, m.description(), o.stackTrace(), saved, 1));
             }
-            System.out.println("BROKEN PROMISE " + SEED + "/" + caseId + " (" + m.description() + "): " + o);
+            System.out.println((bug == null ? "BROKEN PROMISE " : "KNOWN BUG " + bug + " ") + SEED + "/" + caseId
+                    + " (" + m.description() + "): " + o);
         }
         Files.deleteIfExists(file);
     }
 
+    /** Inputs larger than this (64 MB of floats) are not fed: the caller could not build them on the safety run's heap either. */
+    static final int MAX_PREDICT_INPUT = 1 << 24;
+
     static Object loadAndPredict(Path file, LoadOptions options) {
         Sequential model = Lenet5.load(file, options);
         try (Predictor p = model.newPredictor()) {
-            return p.predict(new float[p.inputSize()]);
+            return p.inputSize() > MAX_PREDICT_INPUT ? null : p.predict(new float[p.inputSize()]);
         }
     }
 
@@ -168,7 +192,7 @@ final class Fuzzer {
         }
         if (PRIVATE_TMP) {
             for (String n : listing(TMP)) {
-                if (!tmpBefore.contains(n) && !n.startsWith("fuzz-") && !n.startsWith("junit")) {
+                if (!tmpBefore.contains(n) && !n.startsWith("junit") && !n.startsWith("surefire")) {
                     problems.add("left a temporary file " + TMP.resolve(n));
                     tmpBefore.add(n);
                 }
@@ -207,6 +231,11 @@ final class Fuzzer {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Messages may quote bytes from a damaged file: keep the report plain text. */
+    static String printable(String s) {
+        return s == null ? "null" : s.replaceAll("[^\\x20-\\x7E]", "?");
     }
 
     static List<Zips.Entry> zipEntries(Path file) {

@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * each damaged file must load (and predict) or be refused with one lenet5 exception, within
  * the time bound, on a 256 MB heap, leaving the disk as it was.
  *
- * <p>Properties: {@code lenet5.fuzz.cases} (total cases over all fixtures, default 3000),
+ * <p>Properties: {@code lenet5.fuzz.cases} (total cases over all fixtures, default 5000),
  * {@code lenet5.fuzz.seed}, {@code lenet5.fuzz.timeoutMs} (default 2000), and
  * {@code lenet5.fuzz.only=<fixture>#<n>} to rerun one case, e.g.
  * {@code -Dlenet5.fuzz.only='torch/lenet5_tanh.pt#17'}. Failing files are saved under
@@ -32,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 @Tag("safety")
 class MutationFuzzTest {
-    static final int TOTAL = Integer.getInteger("lenet5.fuzz.cases", 3000);
+    static final int TOTAL = Integer.getInteger("lenet5.fuzz.cases", 5000);
     static final String ONLY = System.getProperty("lenet5.fuzz.only");
     private static final List<Fuzzer.Report> REPORTS = new ArrayList<>();
     private static long startNanos = System.nanoTime();
@@ -88,10 +88,13 @@ class MutationFuzzTest {
         }
         sb.append("  outcomes: ").append(r.outcomes).append('\n');
         sb.append("  mutations: ").append(r.kinds).append('\n');
+        r.examples.forEach((k, v) -> sb.append("  e.g. ").append(k).append(": ").append(v.length() > 300 ? v.substring(0, 300) + "..." : v).append('\n'));
         if (r.unnamedRefusals > 0) {
             sb.append("  refusals not naming the file: ").append(r.unnamedRefusals).append(", e.g. ").append(r.unnamedExample).append('\n');
         }
         r.crashes.values().forEach(c -> sb.append("  BROKEN ").append(c.count()).append("x ").append(c.signature())
+                .append(" first ").append(c.firstCase()).append(" (").append(c.description()).append(")\n"));
+        r.known.values().forEach(c -> sb.append("  KNOWN ").append(c.count()).append("x ").append(c.signature())
                 .append(" first ").append(c.firstCase()).append(" (").append(c.description()).append(")\n"));
         r.diskProblems.forEach(p -> sb.append("  DISK ").append(p).append('\n'));
         return sb.toString();
@@ -104,12 +107,14 @@ class MutationFuzzTest {
         }
         Map<String, Integer> outcomes = new TreeMap<>();
         Map<String, Integer> crashes = new TreeMap<>();
+        Map<String, Integer> known = new TreeMap<>();
         int cases = 0, disk = 0, unnamed = 0;
         long max = 0;
         for (Fuzzer.Report r : REPORTS) {
             cases += r.cases;
             r.outcomes.forEach((k, v) -> outcomes.merge(k, v, Integer::sum));
             r.crashes.values().forEach(c -> crashes.merge(c.signature(), c.count(), Integer::sum));
+            r.known.values().forEach(c -> known.merge(c.signature(), c.count(), Integer::sum));
             disk += r.diskProblems.size();
             unnamed += r.unnamedRefusals;
             max = Math.max(max, r.maxNanos);
@@ -124,6 +129,8 @@ class MutationFuzzTest {
         sb.append("disk problems: ").append(disk).append('\n');
         sb.append("distinct broken promises: ").append(crashes.size()).append('\n');
         crashes.forEach((k, v) -> sb.append(String.format("  %7d  %s%n", v, k)));
+        sb.append("known bugs (reported, reproducers @Disabled; -Dlenet5.fuzz.strict=true fails on them): ").append(known.size()).append('\n');
+        known.forEach((k, v) -> sb.append(String.format("  %7d  %s%n", v, k)));
         sb.append('\n');
         for (Fuzzer.Report r : REPORTS) {
             sb.append(describe(r));

@@ -24,6 +24,11 @@ record Outcome(Verdict verdict, Throwable error, long nanos, String detail) {
         return new Outcome(Verdict.TIMED_OUT, null, nanos, detail);
     }
 
+    /** The same outcome with a stack trace obtained elsewhere (see {@link FreshJvm}) for an error that came without one. */
+    Outcome withDetail(String trace) {
+        return new Outcome(verdict, error, nanos, trace);
+    }
+
     boolean keepsPromise() {
         return verdict == Verdict.LOADED || verdict == Verdict.REFUSED;
     }
@@ -56,11 +61,16 @@ record Outcome(Verdict verdict, Throwable error, long nanos, String detail) {
         if (where == null && error.getStackTrace().length > 0) {
             where = error.getStackTrace()[0];
         }
+        if (where == null && !detail.isEmpty()) {
+            // A bare error, traced in a fresh JVM: the first project frame of that trace.
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\tat (lenet5\\.(?!safety\\.)\\S+)").matcher(detail);
+            return error.getClass().getName() + (m.find() ? " at " + m.group(1) + " (traced in a fresh JVM)" : "");
+        }
         return error.getClass().getName() + (where == null ? "" : " at " + where);
     }
 
     String stackTrace() {
-        if (error == null) {
+        if (error == null || (error.getStackTrace().length == 0 && !detail.isEmpty())) {
             return detail;
         }
         StringWriter w = new StringWriter();

@@ -19,7 +19,7 @@ final class Report {
 
     synchronized void add(String what, Outcome o) {
         String msg = o.error() == null ? o.detail() : String.valueOf(o.error().getMessage());
-        msg = msg.replace('\n', ' ');
+        msg = Fuzzer.printable(msg);
         rows.add(String.format("| %s | %s | %.0f | %s |", what, o.label(), o.nanos() / 1e6,
                 msg.length() > 160 ? msg.substring(0, 160) + "..." : msg));
     }

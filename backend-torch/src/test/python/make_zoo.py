@@ -109,5 +109,27 @@ def main(out):
             f.write('architecture=%s\ninput_chw=%s\nsamples=%d\noutput_size=%d\n' % (arch, chw, x.shape[0], y[0].numel()))
 
 
+def save_checkpoint(out):
+    """A training checkpoint with the extras real ones carry: numpy values, a device, a dtype, SGD state."""
+    import numpy as np
+    torch.manual_seed(102)
+    chw, arch = MODELS['zoo_nested']
+    model = eval(arch, {k: getattr(nn, k) for k in dir(nn) if not k.startswith('_')}).eval()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    x = torch.rand([4] + [int(d) for d in chw.split(',')])
+    model(x).sum().backward()
+    opt.step()
+    with torch.no_grad():
+        y = model(x)
+    write_f32('%s/checkpoint.inputs.f32' % out, x)
+    write_f32('%s/checkpoint.outputs.f32' % out, y)
+    torch.save({'epoch': 3, 'model_state_dict': model.state_dict(), 'optimizer_state_dict': opt.state_dict(),
+                'best_acc': np.float64(0.9), 'history': np.zeros(3, dtype=np.float32), 'device': torch.device('cpu'),
+                'dtype': torch.float32, 'size': torch.Size([1, 2])}, '%s/checkpoint.pt' % out)
+    with open('%s/checkpoint.arch' % out, 'w') as f:
+        f.write(arch)
+
+
 main(sys.argv[1])
 save_user_model(sys.argv[1])
+save_checkpoint(sys.argv[1])

@@ -92,9 +92,13 @@ final class Bytes {
      * storage that claims {@code numel} elements; protocol 2, zip or legacy persistent ids.
      */
     static byte[] stateDict(long numel, long[] size, long[] stride, boolean legacy) {
+        return stateDict("FloatStorage", numel, size, stride, legacy);
+    }
+
+    static byte[] stateDict(String storageClass, long numel, long[] size, long[] stride, boolean legacy) {
         Bytes b = proto(2).global("collections", "OrderedDict").op(')').op('R').op('(').str("w")
                 .global("torch._utils", "_rebuild_tensor_v2").op('(')
-                .op('(').str("storage").global("torch", "FloatStorage").str("0").str("cpu").integer(numel);
+                .op('(').str("storage").global("torch", storageClass).str("0").str("cpu").integer(numel);
         if (legacy) {
             b.op('N');
         }

@@ -116,6 +116,15 @@ class HostileFilesTest {
     }
 
     @Test
+    void nonFloatWeightsAreUnsupported() throws IOException {
+        long[] one = {1, 1};
+        refuse("int64.pt", Bytes.zip("archive", Bytes.stateDict("LongStorage", 1, one, one, false), Map.of("0", new byte[8])),
+                UnsupportedFormatException.class, "tensor 'w' has dtype int64");
+        refuse("bool.pt", Bytes.zip("archive", Bytes.stateDict("BoolStorage", 1, one, one, false), Map.of("0", new byte[1])),
+                UnsupportedFormatException.class, "dtype bool");
+    }
+
+    @Test
     void unknownOpcode() throws IOException {
         refuse("opcode.pt", zipped(Bytes.proto(2).op(0xff).stop()), CorruptFileException.class, "unknown pickle opcode 0xff");
         refuse("opcode_legacy.pt", Bytes.legacy(Bytes.proto(2).op(0xfe).bytes(), 1, Bytes.floats(1)), CorruptFileException.class,

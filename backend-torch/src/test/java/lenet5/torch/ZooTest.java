@@ -88,6 +88,15 @@ class ZooTest {
         }
         assertTrue(names.size() >= 3, "make_zoo.py wrote " + names);
         tests.addAll(userModuleTests());
+        tests.add(DynamicTest.dynamicTest("checkpoint with numpy values, a device, a dtype and SGD state", () -> {
+            Sequential m = Lenet5.load(tmp.resolve("checkpoint.pt"), LoadOptions.DEFAULTS.withArchitecture(
+                    TorchSyntax.parse(Files.readString(tmp.resolve("checkpoint.arch")), Shape.chw(1, 8, 8))));
+            assertEquals("pytorch zip, checkpoint[model_state_dict], weights bound in order to the given architecture", m.info().format());
+            try (Predictor pr = m.newPredictor()) {
+                TestFiles.assertClose(RawFloats.read(tmp.resolve("checkpoint.outputs.f32")),
+                        pr.batchPredict(RawFloats.read(tmp.resolve("checkpoint.inputs.f32"))), 4, TOL, "checkpoint");
+            }
+        }));
         List<float[]> torch = RealTorch.jobs(RealTorch.run("run_state_dict.py", jobs));
         for (int i = 0; i < 2 * names.size(); i++) {
             String name = names.get(i / 2) + (i % 2 == 0 ? " rewritten as state_dict" : " rewritten as full model");

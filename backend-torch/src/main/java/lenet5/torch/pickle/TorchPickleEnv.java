@@ -28,7 +28,7 @@ public final class TorchPickleEnv implements PickleEnv {
     /** Functions this reader evaluates itself. */
     private enum Fn {
         ORDERED_DICT, SET, FROZENSET, REBUILD_TENSOR_V2, REBUILD_TENSOR, REBUILD_PARAMETER, REBUILD_PARAMETER_WITH_STATE,
-        REBUILD_FROM_TYPE_V2, BUILD_LIST, RESTORE_TYPE_TAG, TORCH_SIZE, CODECS_ENCODE
+        REBUILD_FROM_TYPE_V2, BUILD_LIST, RESTORE_TYPE_TAG, TORCH_SIZE, CODECS_ENCODE, DEVICE, NUMPY_OBJECT
     }
 
     /** How a class may be used: only instantiated as an inert record (NEWOBJ), never called. */
@@ -63,7 +63,20 @@ public final class TorchPickleEnv implements PickleEnv {
             Map.entry("torch.jit._pickle.build_tensorlist", Fn.BUILD_LIST),
             Map.entry("torch.jit._pickle.restore_type_tag", Fn.RESTORE_TYPE_TAG),
             Map.entry("torch.Size", Fn.TORCH_SIZE),
-            Map.entry("_codecs.encode", Fn.CODECS_ENCODE));
+            Map.entry("_codecs.encode", Fn.CODECS_ENCODE),
+            Map.entry("torch.device", Fn.DEVICE),
+            // Checkpoints often carry numpy scalars and arrays (accuracy, counters); kept as inert records, never used.
+            Map.entry("numpy.dtype", Fn.NUMPY_OBJECT),
+            Map.entry("numpy.core.multiarray.scalar", Fn.NUMPY_OBJECT),
+            Map.entry("numpy._core.multiarray.scalar", Fn.NUMPY_OBJECT),
+            Map.entry("numpy.core.multiarray._reconstruct", Fn.NUMPY_OBJECT),
+            Map.entry("numpy._core.multiarray._reconstruct", Fn.NUMPY_OBJECT));
+
+    /** Names that are plain constants in a pickle (dtypes, the ndarray class passed to _reconstruct). */
+    private static final Set<String> CONSTANTS = Set.of("numpy.ndarray", "torch.float32", "torch.float64", "torch.float16",
+            "torch.bfloat16", "torch.int64", "torch.int32", "torch.int16", "torch.int8", "torch.uint8", "torch.bool",
+            "torch.complex64", "torch.complex128", "torch.float", "torch.double", "torch.half", "torch.long", "torch.int",
+            "torch.short", "torch.strided", "torch.contiguous_format", "torch.channels_last", "torch.preserve_format");
 
     private static final Set<String> TENSOR_TYPES = Set.of("torch.Tensor", "torch.nn.parameter.Parameter",
             "torch.nn.parameter.Buffer");
@@ -120,6 +133,9 @@ public final class TorchPickleEnv implements PickleEnv {
         }
         if (TENSOR_TYPES.contains(q)) {
             return new ClassRef(g, ClassKind.TENSOR_TYPE);
+        }
+        if (CONSTANTS.contains(q)) {
+            return g;
         }
         if (module.equals("torch")) {
             DType d = DType.ofStorageClass(name);
@@ -253,6 +269,12 @@ public final class TorchPickleEnv implements PickleEnv {
                     return new PyBytes(s.getBytes(StandardCharsets.UTF_8));
                 }
                 throw unsupported(fname + " with encoding " + Py.describe(enc));
+            }
+            case DEVICE -> {
+                return a.size() > 0 && a.get(0) instanceof String s ? s : "device";
+            }
+            case NUMPY_OBJECT -> {
+                return new PyObject(f.name(), a); // BUILD may fill it; nothing reads it
             }
             default -> throw new IllegalStateException(f.fn().name());
         }

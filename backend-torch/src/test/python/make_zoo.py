@@ -5,6 +5,7 @@ usage: make_zoo.py OUT_DIR
 
 For each model M: M_full.pt (torch.save(model)), M_state.pt (state_dict), M_script.pt
 (torch.jit.script), M_trace.pt (torch.jit.trace), M_legacy.pt (full model, legacy format),
+M_dataparallel.pt (torch.save(nn.DataParallel(model))),
 M.inputs.f32 / M.outputs.f32 (raw little-endian float32) and M.properties with the architecture
 text and the input shape.
 """
@@ -105,6 +106,7 @@ def main(out):
         torch.save(model, '%s/%s_legacy.pt' % (out, name), _use_new_zipfile_serialization=False)
         torch.jit.script(model).save('%s/%s_script.pt' % (out, name))
         torch.jit.trace(model, x).save('%s/%s_trace.pt' % (out, name))
+        torch.save(nn.DataParallel(model), '%s/%s_dataparallel.pt' % (out, name))
         with open('%s/%s.properties' % (out, name), 'w') as f:
             f.write('architecture=%s\ninput_chw=%s\nsamples=%d\noutput_size=%d\n' % (arch, chw, x.shape[0], y[0].numel()))
 

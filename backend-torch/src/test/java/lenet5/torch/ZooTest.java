@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ZooTest {
     static final double TOL = 1e-6;
-    static final List<String> VARIANTS = List.of("full", "state", "legacy", "script", "trace");
+    static final List<String> VARIANTS = List.of("full", "state", "legacy", "script", "trace", "dataparallel");
     static final List<String> USER_VARIANTS = List.of("full", "legacy", "script", "trace");
 
     @TempDir

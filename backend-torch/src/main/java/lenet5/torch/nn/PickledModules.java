@@ -60,7 +60,8 @@ public final class PickledModules {
             }
             children.add(read(child, TorchModule.join(path, name), depth + 1));
         }
-        boolean standard = obj.cls().module().startsWith("torch.nn.modules.");
+        boolean standard = obj.cls().module().startsWith("torch.nn.modules.")
+                || lenet5.torch.pickle.TorchPickleEnv.PARALLEL_WRAPPERS.contains(cls);
         return new TorchModule(path, cls, obj.cls().name(), standard, hyper, tensors, children);
     }
 

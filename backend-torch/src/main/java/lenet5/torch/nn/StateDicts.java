@@ -54,7 +54,11 @@ public final class StateDicts {
             return false;
         }
         for (int i = 0; i < TUTORIAL_KEYS.length; i++) {
-            if (!tensors.get(i).name().equals(TUTORIAL_KEYS[i]) || !Arrays.equals(tensors.get(i).ref().shape(), TUTORIAL_SHAPES[i])) {
+            String key = tensors.get(i).name();
+            if (key.startsWith("module.")) {
+                key = key.substring("module.".length()); // saved from a DataParallel wrapper
+            }
+            if (!key.equals(TUTORIAL_KEYS[i]) || !Arrays.equals(tensors.get(i).ref().shape(), TUTORIAL_SHAPES[i])) {
                 return false;
             }
         }

@@ -31,9 +31,13 @@ public record TorchModule(String path, String className, String type, boolean st
         return path.isEmpty() ? type : path;
     }
 
-    /** Whether this is an {@code nn.Sequential}, whose forward runs the children in order. */
+    /**
+     * Whether this module's forward runs its children in order: an {@code nn.Sequential}, or a
+     * {@code DataParallel}/{@code DistributedDataParallel} wrapper around one module.
+     */
     public boolean isSequential() {
-        return standard && type.equals("Sequential");
+        return standard && (type.equals("Sequential")
+                || ((type.equals("DataParallel") || type.equals("DistributedDataParallel")) && children.size() == 1));
     }
 
     /** {@code prefix.name} the way state_dict keys join module paths. */

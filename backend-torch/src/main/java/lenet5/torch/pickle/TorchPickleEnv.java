@@ -78,6 +78,10 @@ public final class TorchPickleEnv implements PickleEnv {
             "torch.complex64", "torch.complex128", "torch.float", "torch.double", "torch.half", "torch.long", "torch.int",
             "torch.short", "torch.strided", "torch.contiguous_format", "torch.channels_last", "torch.preserve_format");
 
+    /** Multi-GPU wrappers: an nn.Module whose only child, 'module', is the model. */
+    public static final Set<String> PARALLEL_WRAPPERS = Set.of("torch.nn.parallel.data_parallel.DataParallel",
+            "torch.nn.parallel.distributed.DistributedDataParallel");
+
     private static final Set<String> TENSOR_TYPES = Set.of("torch.Tensor", "torch.nn.parameter.Parameter",
             "torch.nn.parameter.Buffer");
 
@@ -150,7 +154,7 @@ public final class TorchPickleEnv implements PickleEnv {
         if (module.length() > 200 || name.length() > 200) {
             throw unsafe("global " + Py.printable(q) + " is not on the allowlist of this reader; refusing to load (nothing was executed)");
         }
-        if (module.startsWith("torch.nn.modules.") && CLASS_NAME.matcher(name).matches()) {
+        if ((module.startsWith("torch.nn.modules.") || PARALLEL_WRAPPERS.contains(q)) && CLASS_NAME.matcher(name).matches()) {
             return new ClassRef(g, ClassKind.TORCH_MODULE);
         }
         if ((module.equals("__torch__") || module.startsWith("__torch__.")) && MODULE_NAME.matcher(module).matches()

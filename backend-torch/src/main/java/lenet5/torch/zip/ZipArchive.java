@@ -1,7 +1,6 @@
 package lenet5.torch.zip;
 
 import lenet5.CorruptFileException;
-import lenet5.Lenet5Exception;
 import lenet5.UnsafeContentException;
 import lenet5.UnsupportedFormatException;
 import lenet5.torch.storage.StorageRef;
@@ -95,10 +94,6 @@ public final class ZipArchive implements StorageSource, AutoCloseable {
             throw new UnsafeContentException(file, "zip entry name '" + name.replace("\0", "\\0")
                     + "' points outside the archive (contains '..' or is absolute); refusing the file");
         }
-    }
-
-    public Path file() {
-        return file;
     }
 
     /** The folder all entries sit in, e.g. {@code lenet5_tanh/} or {@code archive/}. */
@@ -207,9 +202,4 @@ public final class ZipArchive implements StorageSource, AutoCloseable {
         Closing.quietly(zip);
     }
 
-
-    /** For messages from other classes. */
-    public Lenet5Exception corrupt(String message) {
-        return new CorruptFileException(file, message);
-    }
 }

@@ -105,30 +105,34 @@ final class ConvStep extends Step {
                 int base = (oy * sh * inW + ox * sw) * Plan.LANES;
                 for (int c0 = 0; c0 < outC; c0 += Kernels.MR) {
                     k.convTile(src, base, tapsBatch, nTaps, packed, c0 * nTaps, bias, c0, rows(c0), Plan.LANES,
-                            kernelAct, Kernels.STORE, 1f, dst, (c0 * plane + oy * outW + ox) * Plan.LANES, stride, ws);
+                            kernelAct, dst, (c0 * plane + oy * outW + ox) * Plan.LANES, stride, ws);
                 }
             }
         }
     }
 
-    /** Each pooled output accumulates its window's activated conv outputs straight from the registers. */
+    /**
+     * Per pooled output and block of channels: the window's conv outputs go to the tile, are
+     * activated in one pass, and pooled into the output in PyTorch's order (sum, then x 1/count).
+     */
     private void forwardBatchPooled(float[] src, float[] dst, Kernels k, Workspace ws) {
         int ph = pool.kernelH, pw = pool.kernelW, pOutW = pool.out.width();
         int plane = pool.out.height() * pOutW, stride = plane * Plan.LANES;
-        float scale = pool.max ? 1f : 1f / (ph * pw);
+        float scale = 1f / (ph * pw);
         for (int py = 0; py < pool.out.height(); py++) {
             for (int px = 0; px < pOutW; px++) {
                 for (int c0 = 0; c0 < outC; c0 += Kernels.MR) {
-                    int d = (c0 * plane + py * pOutW + px) * Plan.LANES;
-                    for (int dy = 0; dy < ph; dy++) {
-                        for (int dx = 0; dx < pw; dx++) {
+                    int rows = rows(c0), part = rows * Plan.LANES;
+                    for (int dy = 0, p = 0; dy < ph; dy++) {
+                        for (int dx = 0; dx < pw; dx++, p++) {
                             int base = ((py * ph + dy) * sh * inW + (px * pw + dx) * sw) * Plan.LANES;
-                            boolean first = dy == 0 && dx == 0;
-                            int mode = pool.max ? (first ? Kernels.STORE : Kernels.MAX) : (first ? Kernels.SCALE : Kernels.ADD_SCALED);
-                            k.convTile(src, base, tapsBatch, nTaps, packed, c0 * nTaps, bias, c0, rows(c0), Plan.LANES,
-                                    kernelAct, mode, scale, dst, d, stride, ws);
+                            k.convTile(src, base, tapsBatch, nTaps, packed, c0 * nTaps, bias, c0, rows, Plan.LANES,
+                                    Kernels.ACT_NONE, ws.tile, p * part, Plan.LANES, ws);
                         }
                     }
+                    activate(k, act, ws.tile, 0, ph * pw * part);
+                    k.poolParts(ws.tile, ph * pw, part, rows, Plan.LANES, pool.max, scale, dst,
+                            (c0 * plane + py * pOutW + px) * Plan.LANES, stride);
                 }
             }
         }
@@ -180,8 +184,7 @@ final class ConvStep extends Step {
     /** Channels c0.. of one image's tile into ws.tile; returns how many channels are real. */
     private int tileImage(float[] src, int base, int c0, int lanes, Kernels k, Workspace ws) {
         int rows = rows(c0);
-        k.convTile(src, base, taps1, nTaps, packed, c0 * nTaps, bias, c0, rows, lanes,
-                kernelAct, Kernels.STORE, 1f, ws.tile, 0, ws.tileRow, ws);
+        k.convTile(src, base, taps1, nTaps, packed, c0 * nTaps, bias, c0, rows, lanes, kernelAct, ws.tile, 0, ws.tileRow, ws);
         return rows;
     }
 
@@ -205,6 +208,11 @@ final class ConvStep extends Step {
 
     private int rows(int c0) {
         return Math.min(Kernels.MR, outC - c0);
+    }
+
+    @Override
+    int tileSize() {
+        return pool == null ? 0 : pool.kernelH * pool.kernelW * Kernels.MR * Plan.LANES;
     }
 
     @Override

@@ -52,7 +52,7 @@ final class DenseStep extends Step {
         int kernelAct = kernelAct(act);
         for (int c0 = 0; c0 < outF; c0 += Kernels.MR) {
             k.convTile(src, 0, tapsBatch, inF, packed, c0 * inF, bias, c0, Math.min(Kernels.MR, outF - c0), Plan.LANES,
-                    kernelAct, Kernels.STORE, 1f, dst, c0 * Plan.LANES, Plan.LANES, ws);
+                    kernelAct, dst, c0 * Plan.LANES, Plan.LANES, ws);
         }
         if (kernelAct == Kernels.ACT_NONE) {
             activate(k, act, dst, 0, outF * Plan.LANES);

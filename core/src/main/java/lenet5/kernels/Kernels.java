@@ -22,26 +22,29 @@ abstract class Kernels {
     /** For reports: "vector-512", "scalar", ... */
     abstract String name();
 
-    /** What {@link #convTile} does with each finished output row {@code v} (after the activation). */
-    static final int STORE = 0, SCALE = 1, ADD_SCALED = 2, MAX = 3;
     /** Activations {@link #convTile} applies itself; others run afterwards, see {@link Step#activate}. */
     static final int ACT_NONE = 0, ACT_TANH = 1, ACT_RELU = 2;
 
     /**
      * One tile of a convolution (or of a dense layer, whose "taps" are its inputs): for
      * {@code j < rows} and {@code x < lanes},
-     * {@code v = act(bias[biasOff+j] + sum_t w[wOff + t*MR + j] * in[base + taps[t] + x])}, summed in
-     * tap order, then {@code d = dst[dOff + j*dStride + x]} becomes {@code v} (STORE), {@code v*scale}
-     * (SCALE), {@code d + v*scale} (ADD_SCALED) or {@code max(d, v)} (MAX). 
+     * {@code dst[dOff + j*dStride + x] = act(bias[biasOff+j] + sum_t w[wOff + t*MR + j] * in[base + taps[t] + x])},
+     * summed in tap order.
      *
      * @param rows  real output channels in this block, 1..MR
      * @param lanes a multiple of {@link #LANE_MULTIPLE}
-     * @param ws    scratch: {@link Workspace#tile} must not overlap {@code dst} unless it is {@code dst} at
-     *              offset 0 with stride {@link Workspace#tileRow}
+     * @param ws    scratch (the scalar kernels accumulate in {@link Workspace#tmp})
      */
     abstract void convTile(float[] in, int base, int[] taps, int nTaps, float[] w, int wOff, float[] bias, int biasOff,
-                           int rows, int lanes, int act, int mode, float scale, float[] dst, int dOff, int dStride,
-                           Workspace ws);
+                           int rows, int lanes, int act, float[] dst, int dOff, int dStride, Workspace ws);
+
+    /**
+     * Pools {@code parts} tiles of {@code rows x lanes} values ({@code part p, row j} at
+     * {@code tile[p*partStride + j*lanes]}): {@code dst[dOff + j*dStride + x]} = their max, or their
+     * sum in part order times {@code scale}.
+     */
+    abstract void poolParts(float[] tile, int parts, int partStride, int rows, int lanes, boolean max, float scale,
+                            float[] dst, int dOff, int dStride);
 
     /**
      * {@code y[o] = bias[o] + sum_i x[xOff+i] * wT[i][o]} for {@code o < outP}, summed in input order;

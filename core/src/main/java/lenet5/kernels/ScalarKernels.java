@@ -19,8 +19,7 @@ final class ScalarKernels extends Kernels {
 
     @Override
     void convTile(float[] in, int base, int[] taps, int nTaps, float[] w, int wOff, float[] bias, int biasOff,
-                  int rows, int lanes, int act, int mode, float scale, float[] dst, int dOff, int dStride,
-                  Workspace ws) {
+                  int rows, int lanes, int act, float[] dst, int dOff, int dStride, Workspace ws) {
         float[][] tmp = ws.tmp, tile = tmp; // rows 0..MR-1 accumulate, rows MR.. hold the copied taps
         for (int j = 0; j < rows; j++) {
             java.util.Arrays.fill(tile[j], 0, lanes, bias[biasOff + j]);
@@ -60,23 +59,25 @@ final class ScalarKernels extends Kernels {
             } else if (act == ACT_RELU) {
                 relu(r, 0, lanes);
             }
+            System.arraycopy(r, 0, dst, dOff + j * dStride, lanes);
+        }
+    }
+
+    @Override
+    void poolParts(float[] tile, int parts, int partStride, int rows, int lanes, boolean max, float scale,
+                   float[] dst, int dOff, int dStride) {
+        for (int j = 0; j < rows; j++) {
             int d = dOff + j * dStride;
-            switch (mode) {
-                case STORE -> System.arraycopy(r, 0, dst, d, lanes);
-                case SCALE -> {
-                    for (int x = 0; x < lanes; x++) {
-                        dst[d + x] = r[x] * scale;
-                    }
+            System.arraycopy(tile, j * lanes, dst, d, lanes);
+            for (int p = 1; p < parts; p++) {
+                int t = p * partStride + j * lanes;
+                for (int x = 0; x < lanes; x++) {
+                    dst[d + x] = max ? Math.max(dst[d + x], tile[t + x]) : dst[d + x] + tile[t + x];
                 }
-                case ADD_SCALED -> {
-                    for (int x = 0; x < lanes; x++) {
-                        dst[d + x] += r[x] * scale;
-                    }
-                }
-                default -> {
-                    for (int x = 0; x < lanes; x++) {
-                        dst[d + x] = Math.max(dst[d + x], r[x]);
-                    }
+            }
+            if (!max) {
+                for (int x = 0; x < lanes; x++) {
+                    dst[d + x] *= scale;
                 }
             }
         }

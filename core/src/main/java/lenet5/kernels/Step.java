@@ -39,6 +39,11 @@ abstract class Step {
         return Plan.LANES;
     }
 
+    /** Floats of {@link Workspace#tile} this step needs besides per-image rows. */
+    int tileSize() {
+        return 0;
+    }
+
     /** Longest {@link Kernels#gemv} output this step needs. */
     int gemvOut() {
         return 0;

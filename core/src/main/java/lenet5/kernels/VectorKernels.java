@@ -1,6 +1,7 @@
 package lenet5.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -19,15 +20,32 @@ final class VectorKernels extends Kernels {
 
     @Override
     void convTile(float[] in, int base, int[] taps, int nTaps, float[] w, int wOff, float[] bias, int biasOff,
-                  int rows, int lanes, int act, int mode, float scale, float[] dst, int dOff, int dStride,
-                  Workspace ws) {
-        // Plain sums go straight to their destination; anything else goes through the tile, then finish().
-        boolean direct = act == ACT_NONE && mode == STORE;
-        float[] out = direct ? dst : ws.tile;
-        int oOff = direct ? dOff : 0, oStride = direct ? dStride : ws.tileRow;
+                  int rows, int lanes, int act, float[] dst, int dOff, int dStride, Workspace ws) {
+        if (rows == 8 || rows == 6) {
+            tiles(in, base, taps, nTaps, w, wOff, bias, biasOff, rows, lanes, dst, dOff, dStride);
+        } else {
+            // A partial block: all 8 rows into scratch (the kernels write 6 or 8), keep the real ones.
+            tiles(in, base, taps, nTaps, w, wOff, bias, biasOff, MR, lanes, ws.spill, 0, lanes);
+            for (int j = 0; j < rows; j++) {
+                System.arraycopy(ws.spill, j * lanes, dst, dOff + j * dStride, lanes);
+            }
+        }
+        // Activated in place, read back while still in L1 (a vector helper called on the accumulators
+        // would not be inlined by C2 on JDK 17 and would box them).
+        for (int j = 0; act != ACT_NONE && j < rows; j++) {
+            if (act == ACT_TANH) {
+                tanh(dst, dOff + j * dStride, lanes);
+            } else {
+                relu(dst, dOff + j * dStride, lanes);
+            }
+        }
+    }
+
+    private static void tiles(float[] in, int base, int[] taps, int nTaps, float[] w, int wOff, float[] bias, int biasOff,
+                              int rows, int lanes, float[] out, int oOff, int oStride) {
         int x = 0;
         for (; x + 2 * VL <= lanes; x += 2 * VL) {
-            if (rows > 6) {
+            if (rows == 8) {
                 tile8x2(in, base + x, taps, nTaps, w, wOff, bias, biasOff, out, oOff + x, oStride);
             } else {
                 // LeNet's first convolution has 6 channels: skip two dead rows. (Separate methods because a
@@ -38,8 +56,29 @@ final class VectorKernels extends Kernels {
         for (; x < lanes; x += VL) {
             tile8x1(in, base + x, taps, nTaps, w, wOff, bias, biasOff, out, oOff + x, oStride);
         }
-        if (!direct) {
-            finish(ws.tile, ws.tileRow, rows, lanes, act, mode, scale, dst, dOff, dStride);
+    }
+
+    /** Through memory, not a vector carried around a loop: C2 on JDK 17 may box loop-carried vectors. */
+    @Override
+    void poolParts(float[] tile, int parts, int partStride, int rows, int lanes, boolean max, float scale,
+                   float[] dst, int dOff, int dStride) {
+        for (int j = 0; j < rows; j++) {
+            int d = dOff + j * dStride, t = j * lanes;
+            System.arraycopy(tile, t, dst, d, lanes);
+            for (int p = 1; p < parts; p++) {
+                int tp = p * partStride + t;
+                for (int x = 0; x < lanes; x += VL) {
+                    FloatVector a = FloatVector.fromArray(S, dst, d + x), b = FloatVector.fromArray(S, tile, tp + x);
+                    if (max) {
+                        a.max(b).intoArray(dst, d + x);
+                    } else {
+                        a.add(b).intoArray(dst, d + x);
+                    }
+                }
+            }
+            for (int x = 0; !max && x < lanes; x += VL) {
+                FloatVector.fromArray(S, dst, d + x).mul(scale).intoArray(dst, d + x);
+            }
         }
     }
 
@@ -186,41 +225,6 @@ final class VectorKernels extends Kernels {
         a7.intoArray(out, oOff + 7 * oStride);
     }
 
-    /**
-     * Activation and epilogue of a finished tile, read back with the very loads that match its
-     * stores (so they forward). Separate branch-free loops: a helper taking a vector, called under
-     * a branch, is not inlined by C2 on JDK 17, and then the vector is boxed.
-     */
-    private void finish(float[] tile, int tileRow, int rows, int lanes, int act, int mode, float scale,
-                        float[] dst, int dOff, int dStride) {
-        for (int j = 0; j < rows; j++) {
-            int t = j * tileRow, d = dOff + j * dStride;
-            if (act == ACT_TANH) {
-                tanh(tile, t, lanes);
-            } else if (act == ACT_RELU) {
-                relu(tile, t, lanes);
-            }
-            if (mode == STORE) {
-                if (tile != dst || t != d) {
-                    System.arraycopy(tile, t, dst, d, lanes);
-                }
-            } else if (mode == SCALE) {
-                for (int x = 0; x < lanes; x += VL) {
-                    FloatVector.fromArray(S, tile, t + x).mul(scale).intoArray(dst, d + x);
-                }
-            } else if (mode == ADD_SCALED) {
-                // dst + v*scale rounded twice, as the scalar kernels do (no fma)
-                for (int x = 0; x < lanes; x += VL) {
-                    FloatVector.fromArray(S, dst, d + x).add(FloatVector.fromArray(S, tile, t + x).mul(scale)).intoArray(dst, d + x);
-                }
-            } else {
-                for (int x = 0; x < lanes; x += VL) {
-                    FloatVector.fromArray(S, dst, d + x).max(FloatVector.fromArray(S, tile, t + x)).intoArray(dst, d + x);
-                }
-            }
-        }
-    }
-
     @Override
     void gemv(float[] x, int xOff, int n, float[][] wT, float[] bias, int outP, float[] y) {
         int o = 0;
@@ -255,16 +259,22 @@ final class VectorKernels extends Kernels {
     void tanh(float[] a, int off, int len) {
         int i = off, end = off + len;
         for (; i + VL <= end; i += VL) {
-            tanh(FloatVector.fromArray(S, a, i)).intoArray(a, i);
+            FloatVector v = FloatVector.fromArray(S, a, i);
+            // The clamp (two NaN-propagating min/max) costs ~40% of the whole; it changes nothing unless
+            // a lane is beyond it, which activations rarely are. Each branch stores its own result.
+            if (v.abs().compare(VectorOperators.GT, FastTanh.CLAMP).anyTrue()) {
+                rational(v.max(-FastTanh.CLAMP).min(FastTanh.CLAMP)).intoArray(a, i);
+            } else {
+                rational(v).intoArray(a, i);
+            }
         }
         for (; i < end; i++) {
             a[i] = FastTanh.of(a[i]);
         }
     }
 
-    /** {@link FastTanh} on a vector (the polynomials with fma; a division beat a Newton reciprocal here). */
-    private static FloatVector tanh(FloatVector v) {
-        FloatVector x = v.max(-FastTanh.CLAMP).min(FastTanh.CLAMP);
+    /** {@link FastTanh}'s rational function, on an input already within its clamp (fma as in FastTanh). */
+    private static FloatVector rational(FloatVector x) {
         FloatVector x2 = x.mul(x);
         FloatVector p = x2.fma(FastTanh.A13, FastTanh.A11);
         p = x2.fma(p, FloatVector.broadcast(S, FastTanh.A9));

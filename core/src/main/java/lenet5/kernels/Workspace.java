@@ -10,20 +10,23 @@ public final class Workspace {
 
     final float[] a, b;
     final float[] conv;
-    /** Per-image convolution tiles: MR rows of {@link #tileRow} floats. */
+    /** Per-image convolution tiles (MR rows of {@link #tileRow} floats) and the parts of a fused pool. */
     final float[] tile;
     final int tileRow;
+    /** A block of MR rows when fewer are real (the vector kernels always write 6 or 8). */
+    final float[] spill;
     /** The scalar kernels' accumulator rows (MR) and tap rows (5). */
     final float[][] tmp;
     final float[] vec;
 
-    Workspace(int maxSize, int convScratch, int tileLanes, int gemvOut) {
+    Workspace(int maxSize, int convScratch, int tileLanes, int tileSize, int gemvOut) {
         this.a = new float[maxSize * Plan.LANES + SLACK];
         this.b = new float[maxSize * Plan.LANES + SLACK];
         this.conv = new float[convScratch + SLACK];
         this.tileRow = tileLanes;
-        this.tile = new float[Kernels.MR * tileLanes];
+        this.tile = new float[Math.max(Kernels.MR * tileLanes, tileSize)];
         this.tmp = new float[Kernels.MR + 5][tileLanes];
+        this.spill = new float[Kernels.MR * tileLanes];
         this.vec = new float[Math.max(gemvOut, Kernels.LANE_MULTIPLE)];
     }
 }

@@ -124,7 +124,7 @@ final class TorchReader {
         String listing = Binder.weightsOnly(tensors).stream().limit(40)
                 .map(n -> n.name() + " " + java.util.Arrays.toString(n.ref().shape())).collect(Collectors.joining(", "));
         throw new ArchitectureMismatchException(file, "this state_dict holds weights only, and its keys are not those of the tutorial "
-                + "LeNet-5; pass the architecture as PyTorch constructor text, e.g. --architecture \"Sequential(Conv2d(1, 6, 5), Tanh(), ...)\""
+                + "LeNet-5; pass the architecture as PyTorch constructor text, e.g. --arch \"Sequential(Conv2d(1, 6, 5), Tanh(), ...)\""
                 + " (tensors in the file, bound in order: " + listing + ")");
     }
 
@@ -155,6 +155,6 @@ final class TorchReader {
                 + (root.className().startsWith("__torch__") ? "TorchScript code, which this reader does not interpret" : "Python code that the file does not contain")
                 + ", so how it connects its submodules (and any functional calls such as view, flatten or relu) is unknown. "
                 + "Its submodules in registration order: [" + children + "]. If forward() runs them as a plain chain, pass that "
-                + "architecture, e.g. --architecture \"Sequential(...)\", and the weights are bound in order";
+                + "architecture, e.g. --arch \"Sequential(...)\", and the weights are bound in order";
     }
 }

@@ -52,7 +52,7 @@ class Ghost9933Test {
         ArchitectureMismatchException e = assertThrows(ArchitectureMismatchException.class, () -> Lenet5.load(p));
         assertTrue(e.getMessage().startsWith(p.toString()), e.getMessage());
         assertTrue(e.getMessage().contains("convLayer1.weight [6, 1, 5, 5]"), e.getMessage());
-        assertTrue(e.getMessage().contains("--architecture"), e.getMessage());
+        assertTrue(e.getMessage().contains("--arch \""), e.getMessage());
     }
 
     @Test

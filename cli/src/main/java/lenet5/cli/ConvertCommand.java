@@ -1,6 +1,7 @@
 package lenet5.cli;
 
 import lenet5.Lenet5;
+import lenet5.Lenet5Exception;
 import lenet5.LoadOptions;
 import lenet5.SaveOptions;
 import lenet5.compare.Comparison;
@@ -17,6 +18,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -63,11 +65,15 @@ final class ConvertCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         String ext = to != null ? to.toLowerCase(Locale.ROOT) : extension(out);
         boolean torch = ext.equals("pt") || ext.equals("pth");
+        Path py = sibling(out, ".py");
+        if (torch && !noTorchSource && Files.exists(py) && Files.isSameFile(in, py)) {
+            throw new Lenet5Exception(in, "refusing to convert: the loader script " + py + " would overwrite this input file"
+                    + " (choose another output name or --no-torch-source)");
+        }
         Sequential model = Lenet5.convert(in, out, modelOptions.options(), new SaveOptions(to, variant));
         String torchText = torch ? TorchSyntax.format(model) : null;
         stdout.printf("wrote %s (%s -> %s)%n", out, model.info().format(), ext);
         if (torch && !noTorchSource) {
-            Path py = sibling(out, ".py");
             String script = pythonLoader(torchText, out.getFileName().toString(), in);
             AtomicFiles.write(py, o -> o.write(script.getBytes(StandardCharsets.UTF_8)));
             stdout.println("wrote " + py + " (the matching torch.nn.Sequential; run it to load the weights)");

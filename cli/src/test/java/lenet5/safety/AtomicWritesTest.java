@@ -271,8 +271,6 @@ class AtomicWritesTest {
 
     /** {@code convert x.py x.pt} writes the loader script x.py next to x.pt: over the input, if the input is x.py. */
     @Test
-    @org.junit.jupiter.api.Disabled("issue 7, cli ConvertCommand: 'convert model.py model.pt' (a .pt file named .py; formats are "
-            + "detected from content) writes the loader script model.py over its own input; the same-file check covers OUT only")
     void convertDoesNotOverwriteItsInputWithTheLoaderScript() throws IOException {
         Path in = dir.resolve("model.py"); // a .pt file under a .py name: formats are detected from content
         Files.copy(TANH, in);

@@ -52,11 +52,15 @@ public final class Idx {
             if (n < 0 || rows <= 0 || cols <= 0 || bytes > MAX_BYTES) {
                 throw new InvalidInputException(file, "implausible IDX dimensions " + n + "x" + rows + "x" + cols);
             }
-            byte[] px = new byte[(int) bytes];
-            in.readFully(px);
+            byte[] px = readUpTo(in, (int) bytes);
+            if (px.length < bytes) {
+                throw new InvalidInputException(file, "IDX file is truncated: its header declares " + n + " images of "
+                        + rows + "x" + cols + " (" + bytes + " bytes of pixels), it holds " + px.length + " bytes ("
+                        + px.length / ((long) rows * cols) + " whole images)");
+            }
             return new Images(n, rows, cols, px);
         } catch (EOFException e) {
-            throw new InvalidInputException(file, "IDX file is truncated: fewer pixels than its header declares");
+            throw new InvalidInputException(file, "IDX file is truncated inside its header");
         } catch (IOException e) {
             throw new InvalidInputException(file, "cannot read IDX images: " + e.getMessage(), e);
         }
@@ -73,18 +77,41 @@ public final class Idx {
             if (n < 0 || n > MAX_BYTES) {
                 throw new InvalidInputException(file, "implausible label count " + n);
             }
-            byte[] b = new byte[n];
-            in.readFully(b);
+            byte[] b = readUpTo(in, n);
+            if (b.length < n) {
+                throw new InvalidInputException(file, "IDX file is truncated: its header declares " + n
+                        + " labels, it holds " + b.length);
+            }
             int[] labels = new int[n];
             for (int i = 0; i < n; i++) {
                 labels[i] = b[i] & 0xff;
             }
             return labels;
         } catch (EOFException e) {
-            throw new InvalidInputException(file, "IDX file is truncated: fewer labels than its header declares");
+            throw new InvalidInputException(file, "IDX file is truncated inside its header");
         } catch (IOException e) {
             throw new InvalidInputException(file, "cannot read IDX labels: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Reads at most {@code declared} bytes, growing the buffer only as data actually arrives, so a
+     * header that lies about its size costs no more memory than the file really holds.
+     */
+    private static byte[] readUpTo(InputStream in, int declared) throws IOException {
+        byte[] buf = new byte[Math.min(declared, 1 << 20)];
+        int len = 0;
+        while (len < declared) {
+            if (len == buf.length) {
+                buf = java.util.Arrays.copyOf(buf, (int) Math.min(declared, 2L * buf.length));
+            }
+            int r = in.read(buf, len, buf.length - len);
+            if (r < 0) {
+                break;
+            }
+            len += r;
+        }
+        return len == buf.length ? buf : java.util.Arrays.copyOf(buf, len);
     }
 
     private static DataInputStream open(Path file) throws IOException {

@@ -107,8 +107,8 @@ final class PredictCommand implements Callable<Integer> {
         }
         if (perImage || (truth == null && output == null)) {
             for (int i = 0; i < n; i++) {
-                int c = Predictor.argmax(result, i * k, k);
-                out.printf(Locale.ROOT, "%d\tpredicted %d\t%s %.6f%s%n", i, c, logits ? "logit" : "score", result[i * k + c],
+                int c = classOf(result, i, k);
+                out.printf(Locale.ROOT, "%d\tpredicted %d\t%s %.6f%s%n", i, c, logits ? "logit" : "score", result[i * k + (k == 1 ? 0 : c)],
                         truth == null ? "" : "\tlabel " + truth[i]);
             }
         }
@@ -123,15 +123,26 @@ final class PredictCommand implements Callable<Integer> {
         return Main.EXIT_OK;
     }
 
-    private static void printAccuracy(PrintWriter out, float[] result, int[] truth, int k) {
-        int classes = k;
+    /**
+     * The predicted class of row {@code i}: the largest of K outputs, or for a single output (a
+     * binary sigmoid head) 1 when it is at least 0.5 (0 for logits, which --logits gives).
+     */
+    private int classOf(float[] result, int i, int k) {
+        if (k == 1) {
+            return result[i] >= (logits ? 0f : 0.5f) ? 1 : 0;
+        }
+        return Predictor.argmax(result, i * k, k);
+    }
+
+    private void printAccuracy(PrintWriter out, float[] result, int[] truth, int k) {
+        int classes = Math.max(k, 2);
         for (int t : truth) {
             classes = Math.max(classes, t + 1);
         }
         int[][] confusion = new int[classes][classes];
         int correct = 0;
         for (int i = 0; i < truth.length; i++) {
-            int c = Predictor.argmax(result, i * k, k);
+            int c = classOf(result, i, k);
             confusion[truth[i]][c]++;
             if (c == truth[i]) {
                 correct++;

@@ -119,19 +119,22 @@ final class ConvStep extends Step {
         int ph = pool.kernelH, pw = pool.kernelW, pOutW = pool.out.width();
         int plane = pool.out.height() * pOutW, stride = plane * Plan.LANES;
         float scale = 1f / (ph * pw);
+        // With stride 1 the pw conv outputs of a window row are pw adjacent chunks: one tile of pw * 32
+        // lanes computes them together. Tile layout: [dy][channel][dx][image].
+        int xLanes = sw == 1 ? pw * Plan.LANES : Plan.LANES, xSteps = sw == 1 ? 1 : pw;
         for (int py = 0; py < pool.out.height(); py++) {
             for (int px = 0; px < pOutW; px++) {
                 for (int c0 = 0; c0 < outC; c0 += Kernels.MR) {
-                    int rows = rows(c0), part = rows * Plan.LANES;
-                    for (int dy = 0, p = 0; dy < ph; dy++) {
-                        for (int dx = 0; dx < pw; dx++, p++) {
+                    int rows = rows(c0), rowStride = pw * Plan.LANES, dyStride = rows * rowStride;
+                    for (int dy = 0; dy < ph; dy++) {
+                        for (int dx = 0; dx < pw; dx += pw / xSteps) {
                             int base = ((py * ph + dy) * sh * inW + (px * pw + dx) * sw) * Plan.LANES;
-                            k.convTile(src, base, tapsBatch, nTaps, packed, c0 * nTaps, bias, c0, rows, Plan.LANES,
-                                    Kernels.ACT_NONE, ws.tile, p * part, Plan.LANES, ws);
+                            k.convTile(src, base, tapsBatch, nTaps, packed, c0 * nTaps, bias, c0, rows, xLanes,
+                                    Kernels.ACT_NONE, ws.tile, dy * dyStride + dx * Plan.LANES, rowStride, ws);
                         }
                     }
-                    activate(k, act, ws.tile, 0, ph * pw * part);
-                    k.poolParts(ws.tile, ph * pw, part, rows, Plan.LANES, pool.max, scale, dst,
+                    activate(k, act, ws.tile, 0, ph * dyStride);
+                    k.poolParts(ws.tile, ph, pw, dyStride, rowStride, rows, pool.max, scale, dst,
                             (c0 * plane + py * pOutW + px) * Plan.LANES, stride);
                 }
             }
@@ -169,10 +172,11 @@ final class ConvStep extends Step {
     private void forwardImageWide(float[] src, float[] dst, Kernels k, Workspace ws) {
         int plane = outH * outW, end = (outH - 1) * inW + outW;
         for (int p0 = 0; p0 < end; p0 += WIDE) {
+            int lanes = Math.min(WIDE, roundUp(end - p0, Kernels.LANE_MULTIPLE));
             for (int c0 = 0; c0 < outC; c0 += Kernels.MR) {
-                int rows = tileImage(src, p0, c0, WIDE, k, ws);
-                for (int oy = p0 / inW; oy < outH && oy * inW < p0 + WIDE; oy++) {
-                    int from = Math.max(p0, oy * inW), to = Math.min(p0 + WIDE, oy * inW + outW);
+                int rows = tileImage(src, p0, c0, lanes, k, ws);
+                for (int oy = p0 / inW; oy < outH && oy * inW < p0 + lanes; oy++) {
+                    int from = Math.max(p0, oy * inW), to = Math.min(p0 + lanes, oy * inW + outW);
                     for (int j = 0; from < to && j < rows; j++) {
                         System.arraycopy(ws.tile, j * ws.tileRow + from - p0, dst, (c0 + j) * plane + oy * outW + from - oy * inW, to - from);
                     }
@@ -222,6 +226,7 @@ final class ConvStep extends Step {
 
     @Override
     int tileLanes() {
-        return Math.max(Plan.LANES, roundUp(outW, Kernels.LANE_MULTIPLE));
+        int pooled = pool == null ? 0 : pool.kernelW * Plan.LANES;
+        return Math.max(Math.max(Plan.LANES, pooled), roundUp(outW, Kernels.LANE_MULTIPLE));
     }
 }

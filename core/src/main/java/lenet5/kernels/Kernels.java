@@ -39,11 +39,12 @@ abstract class Kernels {
                            int rows, int lanes, int act, float[] dst, int dOff, int dStride, Workspace ws);
 
     /**
-     * Pools {@code parts} tiles of {@code rows x lanes} values ({@code part p, row j} at
-     * {@code tile[p*partStride + j*lanes]}): {@code dst[dOff + j*dStride + x]} = their max, or their
-     * sum in part order times {@code scale}.
+     * Pools windows of {@code ph x pw} positions of {@link Plan#LANES} images: the value of window
+     * position (dy, dx), channel j, is at {@code tile[dy*dyStride + j*rowStride + dx*LANES]}.
+     * {@code dst[dOff + j*dStride + x]} becomes their max, or their sum in row-major window order
+     * (PyTorch's) times {@code scale}.
      */
-    abstract void poolParts(float[] tile, int parts, int partStride, int rows, int lanes, boolean max, float scale,
+    abstract void poolParts(float[] tile, int ph, int pw, int dyStride, int rowStride, int rows, boolean max, float scale,
                             float[] dst, int dOff, int dStride);
 
     /**

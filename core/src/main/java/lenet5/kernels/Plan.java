@@ -231,27 +231,24 @@ public final class Plan {
         }
     }
 
-    /** {@code m} images into a chunk, image innermost; empty lanes are zeroed (no garbage NaNs or denormals). */
+    /**
+     * {@code m} images into a chunk, image innermost; empty lanes are zeroed (no garbage NaNs or
+     * denormals). Walks the destination in order (32 source streams, one line each in L1): writing
+     * one image at a time would touch every destination line 32 times.
+     */
     private void loadChunk(float[] in, int offset, Layout layout, int m, float[] dst) {
         Shape s = model.inputShape();
         int hw = s.height() * s.width(), c = s.channels();
-        for (int b = 0; b < m; b++) {
-            int src = offset + b * inSize;
-            if (layout == Layout.NCHW) {
-                for (int i = 0; i < inSize; i++) {
-                    dst[i * LANES + b] = in[src + i];
+        for (int ch = 0, i = 0; ch < c; ch++) {
+            for (int p = 0; p < hw; p++, i++) {
+                // NCHW: value i of each image; NHWC: position p, channel ch.
+                int src = offset + (layout == Layout.NCHW ? i : p * c + ch), d = i * LANES;
+                for (int b = 0; b < m; b++) {
+                    dst[d + b] = in[src + b * inSize];
                 }
-            } else {
-                for (int p = 0; p < hw; p++) {
-                    for (int ch = 0; ch < c; ch++) {
-                        dst[(ch * hw + p) * LANES + b] = in[src + p * c + ch];
-                    }
+                for (int b = m; b < LANES; b++) {
+                    dst[d + b] = 0f;
                 }
-            }
-        }
-        if (m < LANES) {
-            for (int i = 0; i < inSize; i++) {
-                java.util.Arrays.fill(dst, i * LANES + m, (i + 1) * LANES, 0f);
             }
         }
     }

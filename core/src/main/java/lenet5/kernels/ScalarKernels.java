@@ -64,13 +64,14 @@ final class ScalarKernels extends Kernels {
     }
 
     @Override
-    void poolParts(float[] tile, int parts, int partStride, int rows, int lanes, boolean max, float scale,
+    void poolParts(float[] tile, int ph, int pw, int dyStride, int rowStride, int rows, boolean max, float scale,
                    float[] dst, int dOff, int dStride) {
+        int lanes = Plan.LANES;
         for (int j = 0; j < rows; j++) {
             int d = dOff + j * dStride;
-            System.arraycopy(tile, j * lanes, dst, d, lanes);
-            for (int p = 1; p < parts; p++) {
-                int t = p * partStride + j * lanes;
+            System.arraycopy(tile, j * rowStride, dst, d, lanes);
+            for (int p = 1; p < ph * pw; p++) {
+                int t = (p / pw) * dyStride + j * rowStride + (p % pw) * lanes;
                 for (int x = 0; x < lanes; x++) {
                     dst[d + x] = max ? Math.max(dst[d + x], tile[t + x]) : dst[d + x] + tile[t + x];
                 }

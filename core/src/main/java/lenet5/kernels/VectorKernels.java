@@ -1,7 +1,6 @@
 package lenet5.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -60,13 +59,18 @@ final class VectorKernels extends Kernels {
 
     /** Through memory, not a vector carried around a loop: C2 on JDK 17 may box loop-carried vectors. */
     @Override
-    void poolParts(float[] tile, int parts, int partStride, int rows, int lanes, boolean max, float scale,
+    void poolParts(float[] tile, int ph, int pw, int dyStride, int rowStride, int rows, boolean max, float scale,
                    float[] dst, int dOff, int dStride) {
+        if (ph == 2 && pw == 2) {
+            pool2x2(tile, dyStride, rowStride, rows, max, scale, dst, dOff, dStride);
+            return;
+        }
+        int lanes = Plan.LANES;
         for (int j = 0; j < rows; j++) {
-            int d = dOff + j * dStride, t = j * lanes;
-            System.arraycopy(tile, t, dst, d, lanes);
-            for (int p = 1; p < parts; p++) {
-                int tp = p * partStride + t;
+            int d = dOff + j * dStride;
+            System.arraycopy(tile, j * rowStride, dst, d, lanes);
+            for (int p = 1; p < ph * pw; p++) {
+                int tp = (p / pw) * dyStride + j * rowStride + (p % pw) * lanes;
                 for (int x = 0; x < lanes; x += VL) {
                     FloatVector a = FloatVector.fromArray(S, dst, d + x), b = FloatVector.fromArray(S, tile, tp + x);
                     if (max) {
@@ -78,6 +82,23 @@ final class VectorKernels extends Kernels {
             }
             for (int x = 0; !max && x < lanes; x += VL) {
                 FloatVector.fromArray(S, dst, d + x).mul(scale).intoArray(dst, d + x);
+            }
+        }
+    }
+
+    /** The common 2x2 window in one pass: ((a + b) + c) + d, PyTorch's order, then the scale. */
+    private static void pool2x2(float[] tile, int dyStride, int rowStride, int rows, boolean max, float scale,
+                                float[] dst, int dOff, int dStride) {
+        for (int j = 0; j < rows; j++) {
+            for (int x = 0, t = j * rowStride, d = dOff + j * dStride; x < Plan.LANES; x += VL, t += VL, d += VL) {
+                FloatVector a = FloatVector.fromArray(S, tile, t), b = FloatVector.fromArray(S, tile, t + Plan.LANES);
+                FloatVector c = FloatVector.fromArray(S, tile, t + dyStride);
+                FloatVector e = FloatVector.fromArray(S, tile, t + dyStride + Plan.LANES);
+                if (max) {
+                    a.max(b).max(c).max(e).intoArray(dst, d);
+                } else {
+                    a.add(b).add(c).add(e).mul(scale).intoArray(dst, d);
+                }
             }
         }
     }
@@ -259,14 +280,9 @@ final class VectorKernels extends Kernels {
     void tanh(float[] a, int off, int len) {
         int i = off, end = off + len;
         for (; i + VL <= end; i += VL) {
-            FloatVector v = FloatVector.fromArray(S, a, i);
-            // The clamp (two NaN-propagating min/max) costs ~40% of the whole; it changes nothing unless
-            // a lane is beyond it, which activations rarely are. Each branch stores its own result.
-            if (v.abs().compare(VectorOperators.GT, FastTanh.CLAMP).anyTrue()) {
-                rational(v.max(-FastTanh.CLAMP).min(FastTanh.CLAMP)).intoArray(a, i);
-            } else {
-                rational(v).intoArray(a, i);
-            }
+            // Always clamped: skipping the clamp when no lane needs it was slower on real digits
+            // (branch mispredictions cost more than the two NaN-propagating min/max).
+            rational(FloatVector.fromArray(S, a, i).max(-FastTanh.CLAMP).min(FastTanh.CLAMP)).intoArray(a, i);
         }
         for (; i < end; i++) {
             a[i] = FastTanh.of(a[i]);

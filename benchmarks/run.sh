@@ -21,6 +21,7 @@ if ! "$py" -c 'import matplotlib' 2>/dev/null && [ "$(id -u)" = 0 ]; then
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-matplotlib) >/dev/null || true
 fi
 
+load_start="$(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== building core and the JMH jar"
 mvn -q -B install -pl core -DskipTests
 mvn -q -B -Pbench package -pl benchmarks
@@ -83,5 +84,11 @@ cat > "$raw/e2e.json" <<JSON
 JSON
 
 echo "== report ($mode)"
-{ echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores; $(java -version 2>&1 | head -1); load before report: $(cut -d' ' -f1-3 /proc/loadavg)"; } | tee "$here/results/machine.txt"
+{
+  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores, $(grep -m1 'cpu MHz' /proc/cpuinfo | cut -d: -f2 | xargs) MHz nominal, $(grep -qw avx512f /proc/cpuinfo && echo AVX-512 || echo no AVX-512), $(lscpu | grep -m1 'L2 cache' | tr -s ' ')"
+  echo "jdk: $(java -version 2>&1 | head -2 | tail -1)"
+  echo "torch: $("$py" -c 'import torch; print(torch.__version__)' 2>/dev/null)"
+  echo "load average (1/5/15 min) at start: $load_start, at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "mode: $mode, date: $(date -u +%Y-%m-%dT%H:%MZ)"
+} | tee "$here/results/machine.txt"
 "$py" "$here/report.py" --raw "$raw" --mode "$mode"

@@ -8,9 +8,10 @@ import lenet5.tensor.Shape;
 /**
  * Convolution without padding (a {@link PadStep} runs first when the layer pads), with bias and
  * optionally a fused activation and a fused non-overlapping pool. One {@link Kernels#convTile}
- * computes 8 output channels for a tile of lanes: in batched mode the lanes are the images at one
- * output position, in per-image mode they are the columns of one output row (stride-1 rows only;
- * the few strided per-image convolutions use a plain loop).
+ * computes up to 8 output channels for a tile of lanes: in batched mode the lanes are the images
+ * at one output position (or at the adjacent positions of a pool window row), in per-image mode
+ * consecutive "wide" output positions (see {@link #forwardImageWide}); the few column-strided
+ * per-image convolutions use a plain loop.
  */
 final class ConvStep extends Step {
     /** Lanes of a per-image tile of wide positions. */

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every benchmark and prints one table: benchmarks/run.sh [--quick]
-#   full  (default): JMH 3 forks x (5 x 3 s warm-up + 5 x 2 s measurement) per configuration, ~25 min
+#   full  (default): JMH 3 forks x (5 x 3 s warm-up + 4 x 2 s measurement) per configuration, < 30 min
 #   quick (--quick): JMH 1 fork x (3 x 1 s + 3 x 1 s), shorter PyTorch windows, ~5 min; labelled "quick"
 # Needs: JDK 17+, Maven (Maven Central), /usr/bin/python3 with torch (Debian python3-torch) and
 # python3-matplotlib for the chart (installed here with apt-get when missing and running as root).
@@ -32,7 +32,7 @@ if [ "$mode" = quick ]; then
   torch=(--warmup 1 --window 1 --windows 3)
   e2e_runs=1
 else
-  jmh=(-f 3 -wi 5 -w 3s -i 5 -r 2s)
+  jmh=(-f 3 -wi 5 -w 3s -i 4 -r 2s)
   torch=(--warmup 5 --window 2 --windows 5)
   e2e_runs=3
 fi

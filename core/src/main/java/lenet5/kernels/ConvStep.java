@@ -14,9 +14,6 @@ import lenet5.tensor.Shape;
  * per-image convolutions use a plain loop.
  */
 final class ConvStep extends Step {
-    /** Lanes of a per-image tile of wide positions. */
-    private static final int WIDE = 32;
-
     private final int inH, inW, outC, outH, outW, sh, sw, nTaps;
     private final int[] taps1;
     private final int[] tapsBatch;
@@ -113,29 +110,35 @@ final class ConvStep extends Step {
     }
 
     /**
-     * Per pooled output and block of channels: the window's conv outputs go to the tile, are
-     * activated in one pass, and pooled into the output in PyTorch's order (sum, then x 1/count).
+     * Per row of pooled outputs and block of channels: the conv outputs of the windows go to the
+     * tile, are activated in one pass, and pooled into the output in PyTorch's order (sum, then
+     * x 1/count). With stride 1 the conv outputs of a whole row of windows are adjacent chunks, so
+     * one tile of {@code pOutW * pw * 32} lanes computes a window row for all of them (long loops:
+     * what the scalar kernels need to vectorize). Tile layout: [dy][channel][window x][dx][image].
      */
     private void forwardBatchPooled(float[] src, float[] dst, Kernels k, Workspace ws) {
         int ph = pool.kernelH, pw = pool.kernelW, pOutW = pool.out.width();
         int plane = pool.out.height() * pOutW, stride = plane * Plan.LANES;
         float scale = 1f / (ph * pw);
-        // With stride 1 the pw conv outputs of a window row are pw adjacent chunks: one tile of pw * 32
-        // lanes computes them together. Tile layout: [dy][channel][dx][image].
-        int xLanes = sw == 1 ? pw * Plan.LANES : Plan.LANES, xSteps = sw == 1 ? 1 : pw;
+        int rowStride = pOutW * pw * Plan.LANES;
         for (int py = 0; py < pool.out.height(); py++) {
-            for (int px = 0; px < pOutW; px++) {
-                for (int c0 = 0; c0 < outC; c0 += Kernels.MR) {
-                    int rows = rows(c0), rowStride = pw * Plan.LANES, dyStride = rows * rowStride;
-                    for (int dy = 0; dy < ph; dy++) {
-                        for (int dx = 0; dx < pw; dx += pw / xSteps) {
-                            int base = ((py * ph + dy) * sh * inW + (px * pw + dx) * sw) * Plan.LANES;
-                            k.convTile(src, base, tapsBatch, nTaps, packed, c0 * nTaps, bias, c0, rows, xLanes,
-                                    Kernels.ACT_NONE, ws.tile, dy * dyStride + dx * Plan.LANES, rowStride, ws);
+            for (int c0 = 0; c0 < outC; c0 += Kernels.MR) {
+                int rows = rows(c0), dyStride = rows * rowStride;
+                for (int dy = 0; dy < ph; dy++) {
+                    int rowBase = (py * ph + dy) * sh * inW;
+                    if (sw == 1) {
+                        k.convTile(src, rowBase * Plan.LANES, tapsBatch, nTaps, packed, c0 * nTaps, bias, c0, rows, rowStride,
+                                Kernels.ACT_NONE, ws.tile, dy * dyStride, rowStride, ws);
+                    } else {
+                        for (int ox = 0; ox < pOutW * pw; ox++) {
+                            k.convTile(src, (rowBase + ox * sw) * Plan.LANES, tapsBatch, nTaps, packed, c0 * nTaps, bias, c0,
+                                    rows, Plan.LANES, Kernels.ACT_NONE, ws.tile, dy * dyStride + ox * Plan.LANES, rowStride, ws);
                         }
                     }
-                    activate(k, act, ws.tile, 0, ph * dyStride);
-                    k.poolParts(ws.tile, ph, pw, dyStride, rowStride, rows, pool.max, scale, dst,
+                }
+                activate(k, act, ws.tile, 0, ph * dyStride);
+                for (int px = 0; px < pOutW; px++) {
+                    k.poolParts(ws.tile, px * pw * Plan.LANES, ph, pw, dyStride, rowStride, rows, pool.max, scale, dst,
                             (c0 * plane + py * pOutW + px) * Plan.LANES, stride);
                 }
             }
@@ -166,24 +169,26 @@ final class ConvStep extends Step {
     }
 
     /**
-     * Stride 1: output (oy, ox) reads the input from {@code oy * inW + ox}, so a tile of consecutive
-     * "wide" positions {@code p = oy * inW + ox} covers parts of several output rows at once (lanes
-     * with {@code ox >= outW} are computed and dropped). Keeps short rows (LeNet's 10) in full vectors.
+     * Stride 1: output (oy, ox) reads the input from {@code oy * inW + ox}, so one tile of the
+     * consecutive "wide" positions {@code p = oy * inW + ox} covers the whole plane (lanes with
+     * {@code ox >= outW} are computed and dropped): short rows (LeNet's 10) still fill whole vectors,
+     * and the scalar kernels get the long loops they need.
      */
     private void forwardImageWide(float[] src, float[] dst, Kernels k, Workspace ws) {
-        int plane = outH * outW, end = (outH - 1) * inW + outW;
-        for (int p0 = 0; p0 < end; p0 += WIDE) {
-            int lanes = Math.min(WIDE, roundUp(end - p0, Kernels.LANE_MULTIPLE));
-            for (int c0 = 0; c0 < outC; c0 += Kernels.MR) {
-                int rows = tileImage(src, p0, c0, lanes, k, ws);
-                for (int oy = p0 / inW; oy < outH && oy * inW < p0 + lanes; oy++) {
-                    int from = Math.max(p0, oy * inW), to = Math.min(p0 + lanes, oy * inW + outW);
-                    for (int j = 0; from < to && j < rows; j++) {
-                        System.arraycopy(ws.tile, j * ws.tileRow + from - p0, dst, (c0 + j) * plane + oy * outW + from - oy * inW, to - from);
-                    }
+        int plane = outH * outW;
+        for (int c0 = 0; c0 < outC; c0 += Kernels.MR) {
+            int rows = tileImage(src, 0, c0, wideLanes(), k, ws);
+            for (int j = 0; j < rows; j++) {
+                for (int oy = 0; oy < outH; oy++) {
+                    System.arraycopy(ws.tile, j * ws.tileRow + oy * inW, dst, (c0 + j) * plane + oy * outW, outW);
                 }
             }
         }
+    }
+
+    /** Wide positions of one image's plane, rounded up to whole vectors. */
+    private int wideLanes() {
+        return roundUp((outH - 1) * inW + outW, Kernels.LANE_MULTIPLE);
     }
 
     /** Channels c0.. of one image's tile into ws.tile; returns how many channels are real. */
@@ -217,7 +222,12 @@ final class ConvStep extends Step {
 
     @Override
     int tileSize() {
-        return pool == null ? 0 : pool.kernelH * pool.kernelW * Kernels.MR * Plan.LANES;
+        return pool == null ? 0 : pool.kernelH * Kernels.MR * pooledRowLanes();
+    }
+
+    /** Lanes of one window row across all pooled outputs of a row. */
+    private int pooledRowLanes() {
+        return pool.out.width() * pool.kernelW * Plan.LANES;
     }
 
     @Override
@@ -227,7 +237,8 @@ final class ConvStep extends Step {
 
     @Override
     int tileLanes() {
-        int pooled = pool == null ? 0 : pool.kernelW * Plan.LANES;
-        return Math.max(Math.max(Plan.LANES, pooled), roundUp(outW, Kernels.LANE_MULTIPLE));
+        int pooled = pool == null ? 0 : pooledRowLanes();
+        int image = sh == 1 && sw == 1 ? wideLanes() : roundUp(outW, Kernels.LANE_MULTIPLE);
+        return Math.max(Math.max(Plan.LANES, pooled), image);
     }
 }

@@ -49,6 +49,20 @@ final class DenseStep extends Step {
             System.arraycopy(ws.vec, 0, dst, 0, outF);
             return;
         }
+        if (k.denseByImage()) {
+            // Image by image over transposed weights: long loops over the outputs instead of 32 lanes.
+            for (int b = 0; b < Plan.LANES; b++) {
+                for (int i = 0; i < inF; i++) {
+                    ws.vecIn[i] = src[i * Plan.LANES + b];
+                }
+                k.gemv(ws.vecIn, 0, inF, wT, biasP, outP, ws.vec);
+                activate(k, act, ws.vec, 0, outF);
+                for (int o = 0; o < outF; o++) {
+                    dst[o * Plan.LANES + b] = ws.vec[o];
+                }
+            }
+            return;
+        }
         int kernelAct = kernelAct(act);
         for (int c0 = 0; c0 < outF; c0 += Kernels.MR) {
             k.convTile(src, 0, tapsBatch, inF, packed, c0 * inF, bias, c0, Math.min(Kernels.MR, outF - c0), Plan.LANES,
@@ -61,6 +75,6 @@ final class DenseStep extends Step {
 
     @Override
     int gemvOut() {
-        return outP;
+        return Math.max(outP, inF);
     }
 }

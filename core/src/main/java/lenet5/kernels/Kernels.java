@@ -40,11 +40,11 @@ abstract class Kernels {
 
     /**
      * Pools windows of {@code ph x pw} positions of {@link Plan#LANES} images: the value of window
-     * position (dy, dx), channel j, is at {@code tile[dy*dyStride + j*rowStride + dx*LANES]}.
+     * position (dy, dx), channel j, is at {@code tile[tOff + dy*dyStride + j*rowStride + dx*LANES]}.
      * {@code dst[dOff + j*dStride + x]} becomes their max, or their sum in row-major window order
      * (PyTorch's) times {@code scale}.
      */
-    abstract void poolParts(float[] tile, int ph, int pw, int dyStride, int rowStride, int rows, boolean max, float scale,
+    abstract void poolParts(float[] tile, int tOff, int ph, int pw, int dyStride, int rowStride, int rows, boolean max, float scale,
                             float[] dst, int dOff, int dStride);
 
     /**
@@ -52,6 +52,15 @@ abstract class Kernels {
      * {@code outP} is a multiple of {@link #LANE_MULTIPLE}.
      */
     abstract void gemv(float[] x, int xOff, int n, float[][] wT, float[] bias, int outP, float[] y);
+
+    /**
+     * Whether batched dense layers should run image by image through {@link #gemv}: C2 does not
+     * vectorize the 32-lane loops of the scalar {@link #convTile} well, the output loop of gemv it does.
+     * Results are the same bits either way (both sum in the same groups).
+     */
+    boolean denseByImage() {
+        return false;
+    }
 
     /** In place, {@link FastTanh} (within 5e-7 of {@code Math.tanh}). */
     abstract void tanh(float[] a, int off, int len);

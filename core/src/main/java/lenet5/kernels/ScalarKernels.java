@@ -18,6 +18,11 @@ final class ScalarKernels extends Kernels {
     }
 
     @Override
+    boolean denseByImage() {
+        return true;
+    }
+
+    @Override
     void convTile(float[] in, int base, int[] taps, int nTaps, float[] w, int wOff, float[] bias, int biasOff,
                   int rows, int lanes, int act, float[] dst, int dOff, int dStride, Workspace ws) {
         float[][] tmp = ws.tmp, tile = tmp; // rows 0..MR-1 accumulate, rows MR.. hold the copied taps
@@ -64,14 +69,14 @@ final class ScalarKernels extends Kernels {
     }
 
     @Override
-    void poolParts(float[] tile, int ph, int pw, int dyStride, int rowStride, int rows, boolean max, float scale,
+    void poolParts(float[] tile, int tOff, int ph, int pw, int dyStride, int rowStride, int rows, boolean max, float scale,
                    float[] dst, int dOff, int dStride) {
         int lanes = Plan.LANES;
         for (int j = 0; j < rows; j++) {
             int d = dOff + j * dStride;
-            System.arraycopy(tile, j * rowStride, dst, d, lanes);
+            System.arraycopy(tile, tOff + j * rowStride, dst, d, lanes);
             for (int p = 1; p < ph * pw; p++) {
-                int t = (p / pw) * dyStride + j * rowStride + (p % pw) * lanes;
+                int t = tOff + (p / pw) * dyStride + j * rowStride + (p % pw) * lanes;
                 for (int x = 0; x < lanes; x++) {
                     dst[d + x] = max ? Math.max(dst[d + x], tile[t + x]) : dst[d + x] + tile[t + x];
                 }

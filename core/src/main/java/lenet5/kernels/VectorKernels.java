@@ -59,18 +59,18 @@ final class VectorKernels extends Kernels {
 
     /** Through memory, not a vector carried around a loop: C2 on JDK 17 may box loop-carried vectors. */
     @Override
-    void poolParts(float[] tile, int ph, int pw, int dyStride, int rowStride, int rows, boolean max, float scale,
+    void poolParts(float[] tile, int tOff, int ph, int pw, int dyStride, int rowStride, int rows, boolean max, float scale,
                    float[] dst, int dOff, int dStride) {
         if (ph == 2 && pw == 2) {
-            pool2x2(tile, dyStride, rowStride, rows, max, scale, dst, dOff, dStride);
+            pool2x2(tile, tOff, dyStride, rowStride, rows, max, scale, dst, dOff, dStride);
             return;
         }
         int lanes = Plan.LANES;
         for (int j = 0; j < rows; j++) {
             int d = dOff + j * dStride;
-            System.arraycopy(tile, j * rowStride, dst, d, lanes);
+            System.arraycopy(tile, tOff + j * rowStride, dst, d, lanes);
             for (int p = 1; p < ph * pw; p++) {
-                int tp = (p / pw) * dyStride + j * rowStride + (p % pw) * lanes;
+                int tp = tOff + (p / pw) * dyStride + j * rowStride + (p % pw) * lanes;
                 for (int x = 0; x < lanes; x += VL) {
                     FloatVector a = FloatVector.fromArray(S, dst, d + x), b = FloatVector.fromArray(S, tile, tp + x);
                     if (max) {
@@ -87,10 +87,10 @@ final class VectorKernels extends Kernels {
     }
 
     /** The common 2x2 window in one pass: ((a + b) + c) + d, PyTorch's order, then the scale. */
-    private static void pool2x2(float[] tile, int dyStride, int rowStride, int rows, boolean max, float scale,
+    private static void pool2x2(float[] tile, int tOff, int dyStride, int rowStride, int rows, boolean max, float scale,
                                 float[] dst, int dOff, int dStride) {
         for (int j = 0; j < rows; j++) {
-            for (int x = 0, t = j * rowStride, d = dOff + j * dStride; x < Plan.LANES; x += VL, t += VL, d += VL) {
+            for (int x = 0, t = tOff + j * rowStride, d = dOff + j * dStride; x < Plan.LANES; x += VL, t += VL, d += VL) {
                 FloatVector a = FloatVector.fromArray(S, tile, t), b = FloatVector.fromArray(S, tile, t + Plan.LANES);
                 FloatVector c = FloatVector.fromArray(S, tile, t + dyStride);
                 FloatVector e = FloatVector.fromArray(S, tile, t + dyStride + Plan.LANES);

@@ -67,20 +67,16 @@ public final class H5 {
 
     /** Opens {@code file} and applies {@code body}; jhdf errors become {@link CorruptFileException}s. */
     public static <T> T read(Path file, Function<HdfFile, T> body) {
-        try (HdfFile h = new HdfFile(file)) {
-            return body.apply(h);
-        } catch (Lenet5Exception e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw corrupt(file, e);
-        } catch (OutOfMemoryError e) {
-            throw tooLarge(file, e);
-        }
+        return read(file, () -> new HdfFile(file), body);
     }
 
     /** Like {@link #read(Path, Function)} for an HDF5 image held in memory (a .keras zip entry). */
     public static <T> T read(Path file, byte[] image, Function<HdfFile, T> body) {
-        try (HdfFile h = HdfFile.fromBytes(image)) {
+        return read(file, () -> HdfFile.fromBytes(image), body);
+    }
+
+    private static <T> T read(Path file, java.util.function.Supplier<HdfFile> open, Function<HdfFile, T> body) {
+        try (HdfFile h = open.get()) {
             return body.apply(h);
         } catch (Lenet5Exception e) {
             throw e;

@@ -13,6 +13,7 @@ import lenet5.layers.Layer;
 import lenet5.layers.Padding;
 import lenet5.layers.Pool2d;
 import lenet5.model.Sequential;
+import lenet5.testing.KerasH5;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.function.Executable;
@@ -56,13 +57,13 @@ class ErrorTest {
 
     @Test
     void tinyFileIsReadable() throws IOException {
-        Sequential m = read(new TinyH5().write(dir.resolve("ok.h5")));
+        Sequential m = read(new KerasH5().write(dir.resolve("ok.h5")));
         assertEquals(5, m.layers().size()); // conv2d, conv2d/relu, flatten, dense, dense/softmax
     }
 
     @Test
     void missingWeightsNameTheLayer() throws IOException {
-        TinyH5 t = new TinyH5();
+        KerasH5 t = new KerasH5();
         t.layers.remove("dense");
         Path f = t.write(dir.resolve("missing.h5"));
         fails(ArchitectureMismatchException.class, f, () -> read(f), "layer 'dense'", "no weights");
@@ -70,7 +71,7 @@ class ErrorTest {
 
     @Test
     void wrongKernelShapeNamesLayerWeightAndShapes() throws IOException {
-        TinyH5 t = new TinyH5();
+        KerasH5 t = new KerasH5();
         t.layers.get("conv2d").put("conv2d/kernel:0", new int[] {3, 3, 2, 2});
         Path f = t.write(dir.resolve("shape.h5"));
         fails(ArchitectureMismatchException.class, f, () -> read(f), "'conv2d'", "conv2d/kernel:0", "[3, 3, 2, 2]", "[3, 3, 1, 2]");
@@ -78,7 +79,7 @@ class ErrorTest {
 
     @Test
     void missingBiasNamesLayer() throws IOException {
-        TinyH5 t = new TinyH5();
+        KerasH5 t = new KerasH5();
         t.layers.get("dense").remove("dense/bias:0");
         Path f = t.write(dir.resolve("bias.h5"));
         fails(ArchitectureMismatchException.class, f, () -> read(f), "'dense'", "needs 2");
@@ -86,7 +87,7 @@ class ErrorTest {
 
     @Test
     void weightsForAnUnknownLayer() throws IOException {
-        TinyH5 t = new TinyH5();
+        KerasH5 t = new KerasH5();
         t.layers.put("extra", Map.of("extra/kernel:0", new int[] {2, 2}));
         Path f = t.write(dir.resolve("extra.h5"));
         fails(ArchitectureMismatchException.class, f, () -> read(f), "'extra'");
@@ -94,15 +95,15 @@ class ErrorTest {
 
     @Test
     void unsupportedLayerClassNamesLayer() throws IOException {
-        Path f = withConfig("lstm.h5", TinyH5.CONFIG.replace("\"Flatten\"", "\"LSTM\""));
+        Path f = withConfig("lstm.h5", KerasH5.CONFIG.replace("\"Flatten\"", "\"LSTM\""));
         fails(UnsupportedFormatException.class, f, () -> read(f), "layer 'flatten' (LSTM)", "unsupported layer class");
     }
 
     @Test
     void unsupportedActivationAndDilation() throws IOException {
-        Path f = withConfig("elu.h5", TinyH5.CONFIG.replace("\"relu\"", "\"elu\""));
+        Path f = withConfig("elu.h5", KerasH5.CONFIG.replace("\"relu\"", "\"elu\""));
         fails(UnsupportedFormatException.class, f, () -> read(f), "layer 'conv2d'", "activation 'elu'");
-        Path g = withConfig("dilated.h5", TinyH5.CONFIG.replace("\"dilation_rate\": [1, 1]", "\"dilation_rate\": [2, 2]"));
+        Path g = withConfig("dilated.h5", KerasH5.CONFIG.replace("\"dilation_rate\": [1, 1]", "\"dilation_rate\": [2, 2]"));
         fails(UnsupportedFormatException.class, g, () -> read(g), "layer 'conv2d'", "dilated");
     }
 
@@ -113,7 +114,7 @@ class ErrorTest {
     }
 
     private Path withConfig(String name, String config) throws IOException {
-        TinyH5 t = new TinyH5();
+        KerasH5 t = new KerasH5();
         t.config = config;
         return t.write(dir.resolve(name));
     }

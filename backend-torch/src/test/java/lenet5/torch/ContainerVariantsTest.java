@@ -1,12 +1,13 @@
 package lenet5.torch;
 
-import lenet5.LoadOptions;
 import lenet5.Lenet5;
+import lenet5.LoadOptions;
 import lenet5.io.RawFloats;
 import lenet5.model.Predictor;
 import lenet5.model.Sequential;
 import lenet5.model.StoredWeight;
 import lenet5.testing.TestFiles;
+import lenet5.testing.TorchFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -96,7 +97,7 @@ class ContainerVariantsTest {
         RoundTripTest.assertWeightsIdentical(Lenet5.load(m.model(), m.options()), model);
 
         long[] one = {1, 1};
-        byte[] legacy = Bytes.legacy(Bytes.stateDict(1, one, one, true), 1, ByteBuffer.allocate(4).putFloat(0.5f).array(), true);
+        byte[] legacy = TorchFiles.legacy(TorchFiles.stateDict(1, one, one, true), 1, ByteBuffer.allocate(4).putFloat(0.5f).array(), true);
         Sequential l = Lenet5.load(Files.write(tmp.resolve("big_legacy.pt"), legacy), LoadOptions.DEFAULTS.withArchitecture(HostileFilesTest.ARCH));
         assertEquals(0.5f, l.weights().get(0).data()[0]);
     }

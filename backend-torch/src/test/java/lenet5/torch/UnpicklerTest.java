@@ -1,6 +1,7 @@
 package lenet5.torch;
 
 import lenet5.CorruptFileException;
+import lenet5.testing.Pickle;
 import lenet5.torch.pickle.PyBytes;
 import lenet5.torch.pickle.PyDict;
 import lenet5.torch.pickle.PyNone;
@@ -69,7 +70,7 @@ class UnpicklerTest {
     @Test
     void handMadeOpcodes() {
         // FRAME, MEMOIZE, STACK_GLOBAL, EMPTY_SET + ADDITEMS, NEWOBJ_EX with empty kwargs, POP, POP_MARK, DUP.
-        byte[] p = Bytes.proto(4).op(0x95).le64(40).shortStr("collections").op(0x94).shortStr("OrderedDict").op(0x94).op(0x93)
+        byte[] p = Pickle.proto(4).op(0x95).le64(40).shortStr("collections").op(0x94).shortStr("OrderedDict").op(0x94).op(0x93)
                 .op(')').op('}').op(0x92)
                 .op('(').shortStr("s").op(0x8f).op('(').op('K', 3).op('K', 4).op(0x90)
                 .shortStr("junk").op('0').op('(').op('N').op('N').op('1')
@@ -86,13 +87,13 @@ class UnpicklerTest {
 
     @Test
     void stackMisuseIsCorrupt() {
-        assertThrows(CorruptFileException.class, () -> load(Bytes.proto(2).op('t').stop()), "TUPLE without MARK");
-        assertThrows(CorruptFileException.class, () -> load(Bytes.proto(2).op('R').stop()), "REDUCE on an empty stack");
-        assertThrows(CorruptFileException.class, () -> load(Bytes.proto(2).op('(').op('N').stop()), "STOP inside a MARK");
-        assertThrows(CorruptFileException.class, () -> load(Bytes.proto(2).op('K', 1).op('K', 1).op('s').stop()), "SETITEM on an int");
-        assertThrows(CorruptFileException.class, () -> load(Bytes.proto(2).op('N').op(')').op('R').stop()), "calling None");
-        assertThrows(CorruptFileException.class, () -> load(Bytes.proto(2).op(']').op('(').op('K', 1).op('u').stop()), "odd SETITEMS");
-        var e = assertThrows(lenet5.UnsupportedFormatException.class, () -> load(Bytes.proto(6).op('N').stop()));
+        assertThrows(CorruptFileException.class, () -> load(Pickle.proto(2).op('t').stop()), "TUPLE without MARK");
+        assertThrows(CorruptFileException.class, () -> load(Pickle.proto(2).op('R').stop()), "REDUCE on an empty stack");
+        assertThrows(CorruptFileException.class, () -> load(Pickle.proto(2).op('(').op('N').stop()), "STOP inside a MARK");
+        assertThrows(CorruptFileException.class, () -> load(Pickle.proto(2).op('K', 1).op('K', 1).op('s').stop()), "SETITEM on an int");
+        assertThrows(CorruptFileException.class, () -> load(Pickle.proto(2).op('N').op(')').op('R').stop()), "calling None");
+        assertThrows(CorruptFileException.class, () -> load(Pickle.proto(2).op(']').op('(').op('K', 1).op('u').stop()), "odd SETITEMS");
+        var e = assertThrows(lenet5.UnsupportedFormatException.class, () -> load(Pickle.proto(6).op('N').stop()));
         assertTrue(e.getMessage().contains("protocol 6"), e.getMessage());
     }
 

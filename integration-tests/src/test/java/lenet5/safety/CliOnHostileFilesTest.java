@@ -1,6 +1,9 @@
 package lenet5.safety;
 
+import lenet5.testing.Pickle;
 import lenet5.testing.TestFiles;
+import lenet5.testing.TorchFiles;
+import lenet5.testing.Zips;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.TestFactory;

@@ -1,4 +1,4 @@
-package lenet5.cli;
+package lenet5.integration;
 
 import lenet5.Lenet5;
 import lenet5.LoadOptions;

@@ -1,4 +1,4 @@
-package lenet5.cli;
+package lenet5.integration;
 
 import org.junit.jupiter.api.Assumptions;
 

@@ -1,8 +1,9 @@
-package lenet5.cli;
+package lenet5.integration;
 
 import lenet5.io.RawFloats;
 import lenet5.layout.Layout;
 import lenet5.layout.WeightLayouts;
+import lenet5.safety.CliRun;
 import lenet5.tensor.Shape;
 import lenet5.testing.Reference;
 import lenet5.testing.TestFiles;
@@ -30,7 +31,7 @@ class RealFrameworksTest {
             PyTorch.assumeAvailable();
             String stem = r.model().getFileName().toString().replaceAll("\\.[^.]+$", "");
             Path pt = tmp.resolve(stem + ".pt");
-            Cli c = Cli.run("convert", r.model().toString(), pt.toString());
+            CliRun c = CliRun.of("convert", r.model().toString(), pt.toString());
             assertEquals(0, c.exit(), c.err());
             Shape s = Shape.parse(r.inputShape());
             Path nchw = tmp.resolve(stem + ".inputs.f32");
@@ -51,7 +52,7 @@ class RealFrameworksTest {
                     PyTorch.assumeAvailable();
                     String stem = r.model().getFileName().toString().replaceAll("\\.[^.]+$", "");
                     Path pt = tmp.resolve(stem + ".rewritten.pt");
-                    Cli c = Cli.run("convert", r.model().toString(), pt.toString(), "--input-shape", r.inputShape());
+                    CliRun c = CliRun.of("convert", r.model().toString(), pt.toString(), "--input-shape", r.inputShape());
                     assertEquals(0, c.exit(), c.err());
                     Shape s = Shape.parse(r.inputShape());
                     Path out = tmp.resolve(stem + ".torch-outputs.f32");

@@ -4,6 +4,7 @@ import lenet5.Lenet5;
 import lenet5.LoadOptions;
 import lenet5.model.Predictor;
 import lenet5.model.Sequential;
+import lenet5.testing.Zips;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -9,14 +9,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The lenet5 command run in-process, with what it printed. */
-record CliRun(int exit, String out, String err) {
+/** The lenet5 command run in-process, with what it printed (for every test of this module that runs the CLI). */
+public record CliRun(int exit, String out, String err) {
     /**
      * Runs on a worker thread: an OutOfMemoryError or StackOverflowError escaping the command
      * becomes exit code -1 with the error on stderr (on the test thread JUnit would rethrow it
      * and end the whole run).
      */
-    static CliRun of(String... args) {
+    public static CliRun of(String... args) {
         StringWriter out = new StringWriter(), err = new StringWriter();
         int[] code = {-1};
         Outcome o;
@@ -35,7 +35,7 @@ record CliRun(int exit, String out, String err) {
      * The CLI's error contract: exit 2, exactly one line on stderr, {@code error: <file>: <problem>},
      * no stack trace, no "internal error". Returns the problem text.
      */
-    String assertOneLineError(String file) {
+    public String assertOneLineError(String file) {
         assertEquals(2, exit, "exit code; stderr: " + err);
         assertEquals(1, err.strip().lines().count(), "exactly one line on stderr:\n" + err);
         assertFalse(err.contains("\tat "), "no stack trace without --debug:\n" + err);
@@ -45,7 +45,7 @@ record CliRun(int exit, String out, String err) {
         return err.strip().substring(prefix.length());
     }
 
-    void assertStackTrace() {
+    public void assertStackTrace() {
         assertEquals(2, exit, err);
         assertTrue(err.startsWith("error: "), err);
         assertTrue(err.contains("\tat "), "--debug prints the stack trace:\n" + err);

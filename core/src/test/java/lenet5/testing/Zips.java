@@ -1,4 +1,4 @@
-package lenet5.safety;
+package lenet5.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -20,7 +20,7 @@ import java.util.zip.ZipFile;
  * because hostile archives need what {@link java.util.zip.ZipOutputStream} refuses to write:
  * duplicate names, names with {@code ../}, sizes that lie.
  */
-final class Zips {
+public final class Zips {
     private Zips() {
     }
 
@@ -29,35 +29,35 @@ final class Zips {
      *
      * @param claimedSize when not negative, the compressed and uncompressed sizes the headers claim instead of the real ones
      */
-    record Entry(String name, byte[] data, boolean deflate, long claimedSize, Inflated inflated) {
-        Entry(String name, byte[] data, boolean deflate, long claimedSize) {
+    public record Entry(String name, byte[] data, boolean deflate, long claimedSize, Inflated inflated) {
+        public Entry(String name, byte[] data, boolean deflate, long claimedSize) {
             this(name, data, deflate, claimedSize, null);
         }
 
-        Entry(String name, byte[] data) {
+        public Entry(String name, byte[] data) {
             this(name, data, false, -1);
         }
 
-        Entry withName(String n) {
+        public Entry withName(String n) {
             return new Entry(n, data, deflate, claimedSize, inflated);
         }
 
-        Entry withData(byte[] d) {
+        public Entry withData(byte[] d) {
             return new Entry(name, d, deflate, claimedSize, null);
         }
     }
 
     /** For an entry whose {@code data} is already deflated: the size and CRC of what it inflates to. */
-    record Inflated(long size, long crc) {
+    public record Inflated(long size, long crc) {
     }
 
     /** Writes content to a stream. */
-    interface Content {
+    public interface Content {
         void writeTo(java.io.OutputStream out) throws IOException;
     }
 
     /** A deflated entry whose content is streamed, so a huge (but compressible) entry never sits in memory whole. */
-    static Entry deflating(String name, Content content) {
+    public static Entry deflating(String name, Content content) {
         ByteArrayOutputStream compressed = new ByteArrayOutputStream();
         CRC32 crc = new CRC32();
         long[] size = {0};
@@ -87,7 +87,7 @@ final class Zips {
     }
 
     /** A deflated entry of {@code size} zero bytes. */
-    static Entry deflatedZeros(String name, long size) {
+    public static Entry deflatedZeros(String name, long size) {
         return deflating(name, out -> {
             byte[] zeros = new byte[1 << 20];
             for (long left = size; left > 0; left -= zeros.length) {
@@ -96,7 +96,7 @@ final class Zips {
         });
     }
 
-    static List<Entry> read(Path zip) throws IOException {
+    public static List<Entry> read(Path zip) throws IOException {
         List<Entry> out = new ArrayList<>();
         try (ZipFile z = new ZipFile(zip.toFile())) {
             Enumeration<? extends ZipEntry> e = z.entries();
@@ -111,7 +111,7 @@ final class Zips {
     }
 
     /** A plain zip (no data descriptors, no Zip64) of the entries, in order, duplicates and odd names kept. */
-    static byte[] write(List<Entry> entries) {
+    public static byte[] write(List<Entry> entries) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream central = new ByteArrayOutputStream();
         for (Entry e : entries) {

@@ -1,13 +1,21 @@
-package lenet5.safety;
+package lenet5.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
-/** Writes pickle opcodes by hand, so tests can build the exact (hostile) byte streams they need. */
-final class Pickle {
+/**
+ * Writes pickle opcodes by hand, so tests can build the exact (hostile) byte streams they need.
+ * The one pickle builder of the test suites; {@link TorchFiles} puts its pickles into .pt files.
+ */
+public final class Pickle {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
-    static Pickle proto(int protocol) {
+    /** An empty stream, for bytes that do not start with PROTO. */
+    public static Pickle empty() {
+        return new Pickle();
+    }
+
+    public static Pickle proto(int protocol) {
         Pickle p = new Pickle();
         p.out.write(0x80);
         p.out.write(protocol);
@@ -15,44 +23,47 @@ final class Pickle {
     }
 
     /** Opcodes without argument, given as their characters, e.g. {@code "(t"} for MARK TUPLE. */
-    Pickle ops(String codes) {
+    public Pickle ops(String codes) {
         for (char c : codes.toCharArray()) {
             out.write(c);
         }
         return this;
     }
 
-    Pickle op(int code) {
-        out.write(code);
+    /** Raw bytes: opcodes and their arguments, e.g. {@code op('K', 1)}. */
+    public Pickle op(int... codes) {
+        for (int c : codes) {
+            out.write(c);
+        }
         return this;
     }
 
-    Pickle bytes(byte[] b) {
+    public Pickle bytes(byte[] b) {
         out.writeBytes(b);
         return this;
     }
 
     /** GLOBAL: {@code c module\nname\n}. */
-    Pickle global(String module, String name) {
+    public Pickle global(String module, String name) {
         out.write('c');
         out.writeBytes((module + "\n" + name + "\n").getBytes(StandardCharsets.UTF_8));
         return this;
     }
 
     /** Protocol 4: the two names as SHORT_BINUNICODE, then STACK_GLOBAL. */
-    Pickle stackGlobal(String module, String name) {
+    public Pickle stackGlobal(String module, String name) {
         return shortStr(module).shortStr(name).op(0x93);
     }
 
     /** INST (protocol 0): build an instance of {@code module.name} from the items since the last MARK. */
-    Pickle inst(String module, String name) {
+    public Pickle inst(String module, String name) {
         out.write('i');
         out.writeBytes((module + "\n" + name + "\n").getBytes(StandardCharsets.UTF_8));
         return this;
     }
 
     /** BINUNICODE. */
-    Pickle str(String s) {
+    public Pickle str(String s) {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         out.write('X');
         le(b.length, 4);
@@ -60,7 +71,7 @@ final class Pickle {
         return this;
     }
 
-    Pickle shortStr(String s) {
+    public Pickle shortStr(String s) {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         out.write(0x8c);
         out.write(b.length);
@@ -69,7 +80,7 @@ final class Pickle {
     }
 
     /** The smallest integer opcode that holds {@code v}: BININT1, BININT2, BININT or LONG1. */
-    Pickle integer(long v) {
+    public Pickle integer(long v) {
         if (v >= 0 && v < 256) {
             out.write('K');
             out.write((int) v);
@@ -91,7 +102,7 @@ final class Pickle {
     }
 
     /** A tuple of integers: MARK ints TUPLE. */
-    Pickle intTuple(long... values) {
+    public Pickle intTuple(long... values) {
         out.write('(');
         for (long v : values) {
             integer(v);
@@ -100,19 +111,27 @@ final class Pickle {
         return this;
     }
 
-    Pickle longBinput(long index) {
+    public Pickle longBinput(long index) {
         out.write('r');
         le(index, 4);
         return this;
     }
 
-    Pickle longBinget(long index) {
+    public Pickle longBinget(long index) {
         out.write('j');
         le(index, 4);
         return this;
     }
 
-    Pickle le(long v, int width) {
+    public Pickle le32(long v) {
+        return le(v, 4);
+    }
+
+    public Pickle le64(long v) {
+        return le(v, 8);
+    }
+
+    public Pickle le(long v, int width) {
         for (int i = 0; i < width; i++) {
             out.write((int) (v >>> (8 * i)));
         }
@@ -120,13 +139,13 @@ final class Pickle {
     }
 
     /** Appends STOP and returns the stream. */
-    byte[] stop() {
+    public byte[] stop() {
         out.write('.');
         return out.toByteArray();
     }
 
     /** The stream so far, without STOP (for truncated pickles). */
-    byte[] unfinished() {
+    public byte[] unfinished() {
         return out.toByteArray();
     }
 }

@@ -1,11 +1,12 @@
 package lenet5.torch;
 
-import lenet5.LoadOptions;
 import lenet5.Lenet5;
+import lenet5.LoadOptions;
 import lenet5.SaveOptions;
 import lenet5.io.RawFloats;
 import lenet5.model.Sequential;
 import lenet5.tensor.Tensor;
+import lenet5.testing.RealTorch;
 import lenet5.testing.TestFiles;
 import lenet5.torch.nn.TorchSyntax;
 import org.junit.jupiter.api.DynamicTest;

@@ -2,6 +2,7 @@ package lenet5.torch;
 
 import lenet5.CorruptFileException;
 import lenet5.testing.Pickle;
+import lenet5.testing.RealTorch;
 import lenet5.torch.pickle.PyBytes;
 import lenet5.torch.pickle.PyDict;
 import lenet5.torch.pickle.PyNone;

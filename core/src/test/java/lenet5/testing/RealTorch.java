@@ -1,6 +1,5 @@
-package lenet5.torch;
+package lenet5.testing;
 
-import lenet5.testing.TestFiles;
 import org.junit.jupiter.api.Assumptions;
 
 import java.io.ByteArrayOutputStream;
@@ -12,21 +11,24 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Real PyTorch (Debian's python3-torch 1.13 under /usr/bin/python3) as a subprocess. Tests skip when it is missing. */
-final class RealTorch {
-    static final String PYTHON = "/usr/bin/python3";
-    static final long TIMEOUT_SECONDS = 300;
+/**
+ * Real PyTorch (Debian's python3-torch 1.13 under /usr/bin/python3) as a subprocess, on one thread.
+ * Tests skip when it is missing; {@code .ci/run} installs it.
+ */
+public final class RealTorch {
+    public static final String PYTHON = "/usr/bin/python3";
+    public static final long TIMEOUT_SECONDS = 300;
     private static final java.util.Map<String, Boolean> IMPORTS = new java.util.HashMap<>();
 
     private RealTorch() {
     }
 
-    static void assumeAvailable() {
+    public static void assumeAvailable() {
         assumeImports("torch");
     }
 
     /** For scripts that need only the standard library. */
-    static void assumePython() {
+    public static void assumePython() {
         assumeImports("pickle");
     }
 
@@ -43,12 +45,13 @@ final class RealTorch {
         Assumptions.assumeTrue(ok, PYTHON + " cannot import " + module + (module.equals("torch") ? " (install python3-torch)" : "") + "; skipping");
     }
 
-    static Path script(String name) {
-        return TestFiles.root().resolve("backend-torch/src/test/python").resolve(name);
+    /** A script in the running module's src/test/python. */
+    public static Path script(String name) {
+        return Path.of(System.getProperty("basedir", "."), "src/test/python", name).toAbsolutePath();
     }
 
     /** Runs a committed script; returns its stdout lines, or fails with its output. */
-    static List<String> run(String script, List<String> args) {
+    public static List<String> run(String script, List<String> args) {
         List<String> cmd = new ArrayList<>(List.of(PYTHON, script(script).toString()));
         cmd.addAll(args);
         Result r;
@@ -64,7 +67,7 @@ final class RealTorch {
     }
 
     /** The outputs of one job of run_state_dict.py, flattened row after row. */
-    static List<float[]> jobs(List<String> lines) {
+    public static List<float[]> jobs(List<String> lines) {
         List<float[]> out = new ArrayList<>();
         List<Float> cur = null;
         for (String l : lines) {
@@ -97,7 +100,9 @@ final class RealTorch {
     }
 
     private static Result exec(List<String> cmd, long timeoutSeconds) throws IOException {
-        Process p = new ProcessBuilder(cmd).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("OMP_NUM_THREADS", "1"); // the build machines have two cores, shared
+        Process p = pb.start();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         Thread t1 = pump(p.getInputStream(), out);

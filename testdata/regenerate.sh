@@ -17,4 +17,5 @@ if [ -z "${MNIST_DIGITS_DIR:-}" ]; then
 fi
 # PYTHONHASHSEED only makes TorchScript's code/ constant order stable between runs.
 PYTHONHASHSEED=0 "$PY" generate.py "$MNIST_DIGITS_DIR"
+"$PY" generate_rgb.py
 "$PY" verify.py

@@ -18,7 +18,7 @@ import java.util.ServiceLoader;
  *
  * <pre>{@code
  * Sequential model = Lenet5.load(Path.of("lenet5.pt"));
- * try (Predictor p = model.newPredictor()) {
+ * try (Predictor p = model.newPredictor(Layout.NCHW)) {   // the caller's array: N,C,H,W
  *     float[] probabilities = p.predict(image);
  * }
  * Lenet5.save(model, Path.of("lenet5.h5"));   // PyTorch -> Keras
@@ -104,11 +104,20 @@ public final class Lenet5 {
         return Comparison.run(a, b, samples, seed);
     }
 
-    /** Every backend on the class path. */
+    /** Every backend on the class path (looked up once; backends are stateless). */
     public static List<ModelFormat> formats() {
-        List<ModelFormat> list = new ArrayList<>();
-        ServiceLoader.load(ModelFormat.class, Lenet5.class.getClassLoader()).forEach(list::add);
-        return list;
+        return Backends.ALL;
+    }
+
+    /** Holder: the ServiceLoader runs on first use, once. */
+    private static final class Backends {
+        static final List<ModelFormat> ALL = load();
+
+        private static List<ModelFormat> load() {
+            List<ModelFormat> list = new ArrayList<>();
+            ServiceLoader.load(ModelFormat.class, Lenet5.class.getClassLoader()).forEach(list::add);
+            return List.copyOf(list);
+        }
     }
 
     private static ModelFormat byName(String name, List<ModelFormat> formats) {

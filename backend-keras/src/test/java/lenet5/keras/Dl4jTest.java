@@ -179,7 +179,7 @@ class Dl4jTest {
     }
 
     private static float[] predict(Sequential m, float[] in) {
-        try (Predictor p = m.newPredictor()) {
+        try (Predictor p = m.newPredictor(m.nativeLayout())) {
             return p.batchPredict(in);
         }
     }

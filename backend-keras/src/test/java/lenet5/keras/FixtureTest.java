@@ -155,7 +155,7 @@ class FixtureTest {
         int n = 100;
         TestFiles.assertClose(RawWeights.read(io, "predictions/dense_3").values(), Fixtures.predict(m, in), n, MLP_TOL, "MLP predictions");
         List<float[]> acts;
-        try (Predictor p = m.newPredictor()) {
+        try (Predictor p = m.newPredictor(m.nativeLayout())) {
             acts = p.activations(in, n);
         }
         for (String layer : List.of("dense_1", "dropout_1", "dense_2", "dropout_2", "dense_3")) {

@@ -57,7 +57,7 @@ final class Fixtures {
 
     /** The model's outputs for images in its native layout (NHWC for Keras). */
     static float[] predict(Sequential m, float[] images) {
-        try (Predictor p = m.newPredictor()) {
+        try (Predictor p = m.newPredictor(m.nativeLayout())) {
             return p.batchPredict(images);
         }
     }

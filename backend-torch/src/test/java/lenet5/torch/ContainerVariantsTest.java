@@ -1,5 +1,6 @@
 package lenet5.torch;
 
+import lenet5.layout.Layout;
 import lenet5.Lenet5;
 import lenet5.LoadOptions;
 import lenet5.io.RawFloats;
@@ -63,7 +64,7 @@ class ContainerVariantsTest {
         assertTrue(m.info().format().contains("Tanh + AvgPool2d") && m.info().format().contains("ReLU + MaxPool2d variant has identical weights"),
                 m.info().format());
         Manifest ref = Manifest.named("lenet5_tanh");
-        try (Predictor p = m.newPredictor()) {
+        try (Predictor p = m.newPredictor(Layout.NCHW)) {
             TestFiles.assertClose(RawFloats.read(ref.path("outputs")), p.batchPredict(RawFloats.read(ref.path("inputs"))), 16,
                     TorchManifestTest.TOL_PROBS, "bare tutorial state_dict");
         }

@@ -1,5 +1,6 @@
 package lenet5.torch;
 
+import lenet5.layout.Layout;
 import lenet5.ArchitectureMismatchException;
 import lenet5.Lenet5;
 import lenet5.LoadOptions;
@@ -92,7 +93,7 @@ class Ghost9933Test {
         List<float[]> torch = RealTorch.jobs(RealTorch.run("run_state_dict.py",
                 List.of(arch + "," + p + "," + in + "," + shape + ",bypos", oursArch + "," + ours + "," + in + "," + shape)));
         float[] java;
-        try (Predictor pr = model.newPredictor()) {
+        try (Predictor pr = model.newPredictor(Layout.NCHW)) {
             java = pr.batchPredict(inputs);
         }
         var d = TestFiles.assertClose(torch.get(0), java, N, TOL, "ghost9933: Java vs real PyTorch");

@@ -1,5 +1,6 @@
 package lenet5.torch;
 
+import lenet5.layout.Layout;
 import lenet5.CorruptFileException;
 import lenet5.Lenet5;
 import lenet5.Lenet5Exception;
@@ -73,7 +74,7 @@ class HostileFilesTest {
             Path f = Files.write(tmp.resolve(legacy ? "honest_legacy.pt" : "honest.pt"), file);
             Sequential m = Lenet5.load(f, LoadOptions.DEFAULTS.withArchitecture(ARCH));
             assertEquals(0.5f, m.weights().get(0).data()[0]);
-            try (var p = m.newPredictor()) {
+            try (var p = m.newPredictor(Layout.NCHW)) {
                 assertEquals(1f, p.predict(new float[] {2f})[0]);
             }
         }

@@ -1,5 +1,6 @@
 package lenet5.torch;
 
+import lenet5.layout.Layout;
 import lenet5.Lenet5;
 import lenet5.Lenet5Exception;
 import lenet5.UnsupportedFormatException;
@@ -71,12 +72,12 @@ class TorchManifestTest {
         float[] expected = RawFloats.read(m.path("outputs"));
         boolean softmax = model.withoutFinalActivation() != model;
         Diff d;
-        try (Predictor p = model.newPredictor()) {
+        try (Predictor p = model.newPredictor(Layout.NCHW)) {
             d = TestFiles.assertClose(expected, p.batchPredict(inputs), n, softmax ? TOL_PROBS : TOL_LOGITS, m + " outputs");
         }
         assertEquals(n, d.argmaxAgreement(), "argmax agreement");
         if (m.get("logits") != null) {
-            try (Predictor p = model.withoutFinalActivation().newPredictor()) {
+            try (Predictor p = model.withoutFinalActivation().newPredictor(Layout.NCHW)) {
                 TestFiles.assertClose(RawFloats.read(m.path("logits")), p.batchPredict(inputs), n, TOL_LOGITS, m + " logits");
             }
         }
@@ -101,7 +102,7 @@ class TorchManifestTest {
                     assertEquals(model.layers().size(), files.size(), "one activation file per layer");
                     int n = m.samples();
                     List<float[]> acts;
-                    try (Predictor p = model.newPredictor()) {
+                    try (Predictor p = model.newPredictor(Layout.NCHW)) {
                         acts = p.activations(RawFloats.read(m.path("inputs")), n);
                     }
                     for (int i = 0; i < files.size(); i++) {
@@ -125,7 +126,7 @@ class TorchManifestTest {
                     Sequential model = Lenet5.load(m.model(), m.options());
                     Idx.Images images = Idx.readImages(m.path("test_images"));
                     float[] probs;
-                    try (Predictor p = model.newPredictor()) {
+                    try (Predictor p = model.newPredictor(Layout.NCHW)) {
                         probs = p.batchPredict(images.toFloats(true));
                     }
                     byte[] torchClasses = Files.readAllBytes(m.path("test_predictions"));

@@ -1,5 +1,6 @@
 package lenet5.torch;
 
+import lenet5.layout.Layout;
 import lenet5.Lenet5;
 import lenet5.LoadOptions;
 import lenet5.io.RawFloats;
@@ -69,7 +70,7 @@ class ZooTest {
                         if (v.equals("script") || v.equals("trace")) {
                             assertEquals("torchscript (" + (v.equals("script") ? "scripted" : "traced") + ")", m.info().format());
                         }
-                        try (Predictor pr = m.newPredictor()) {
+                        try (Predictor pr = m.newPredictor(Layout.NCHW)) {
                             var d = TestFiles.assertClose(expected, pr.batchPredict(inputs), n, TOL, name + "_" + v);
                             assertEquals(n, d.argmaxAgreement());
                         }
@@ -93,7 +94,7 @@ class ZooTest {
             Sequential m = Lenet5.load(tmp.resolve("checkpoint.pt"), LoadOptions.DEFAULTS.withArchitecture(
                     TorchSyntax.parse(Files.readString(tmp.resolve("checkpoint.arch")), Shape.chw(1, 8, 8))));
             assertEquals("pytorch zip, checkpoint[model_state_dict], weights bound in order to the given architecture", m.info().format());
-            try (Predictor pr = m.newPredictor()) {
+            try (Predictor pr = m.newPredictor(Layout.NCHW)) {
                 TestFiles.assertClose(RawFloats.read(tmp.resolve("checkpoint.outputs.f32")),
                         pr.batchPredict(RawFloats.read(tmp.resolve("checkpoint.inputs.f32"))), 4, TOL, "checkpoint");
             }
@@ -132,7 +133,7 @@ class ZooTest {
             tests.add(DynamicTest.dynamicTest("user class " + v + " with the user's architecture", () -> {
                 Sequential m = Lenet5.load(file, LoadOptions.DEFAULTS.withArchitecture(TorchSyntax.parse(arch, Shape.chw(1, 28, 28))));
                 assertEquals("conv1.weight", m.info().storedWeights().get(0).name());
-                try (Predictor pr = m.newPredictor()) {
+                try (Predictor pr = m.newPredictor(Layout.NCHW)) {
                     TestFiles.assertClose(expected, pr.batchPredict(inputs), 4, TOL, "user class " + v);
                 }
             }));

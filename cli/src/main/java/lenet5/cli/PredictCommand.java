@@ -78,7 +78,7 @@ final class PredictCommand implements Callable<Integer> {
                         + ", the model expects " + in);
             }
             data = images.toFloats(!rawPixels);
-            dataLayout = m.nativeLayout(); // one channel: NCHW and NHWC are the same bytes
+            dataLayout = Layout.NCHW; // IDX images are N x 1 x H x W
             n = images.count();
         } else {
             data = RawFloats.read(input.raw);

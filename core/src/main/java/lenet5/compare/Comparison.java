@@ -60,7 +60,7 @@ public record Comparison(Diff output, List<LayerDiff> layers, int samples, long 
 
     private static float[] runNative(Sequential m, float[] nchw, int n) {
         float[] input = m.nativeLayout() == Layout.NHWC ? WeightLayouts.nchwToNhwc(nchw, n, m.inputShape()) : nchw;
-        try (Predictor p = m.newPredictor()) {
+        try (Predictor p = m.newPredictor(m.nativeLayout())) {
             return p.batchPredict(input);
         }
     }

@@ -9,12 +9,18 @@ import lenet5.tensor.Shape;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Runs a {@link Sequential} model, in the spirit of DJL's {@code Predictor}: {@link #predict}
  * for one image, {@link #batchPredict} for many. A predictor owns scratch buffers that it
  * reuses across calls, so the allocation-free {@link #predict(float[], int, int, float[], int)}
- * allocates nothing after the first call. One predictor per thread; the model itself is shared.
+ * allocates nothing after the first call. One predictor per thread; the model itself is shared,
+ * and so is its compiled plan (made once per model, on first use).
+ * <p>
+ * Input is read in the {@link Layout} the predictor was made with ({@link Sequential#newPredictor(Layout)}),
+ * never in one implied by the file the model came from: a 3-channel NCHW array gives the same
+ * prediction from a {@code .pt} model and from the same model converted to {@code .h5}.
  * <p>
  * A predictor made with {@link Sequential#newPredictor(Layout, int) threads > 1} splits each
  * large batch over that many threads (the caller's and {@code threads - 1} daemon workers it
@@ -38,8 +44,8 @@ public final class Predictor implements AutoCloseable {
             throw new IllegalArgumentException("threads must be at least 1, got " + threads);
         }
         this.model = model;
-        this.inputLayout = inputLayout;
-        this.plan = Plan.compile(model);
+        this.inputLayout = Objects.requireNonNull(inputLayout, "inputLayout");
+        this.plan = model.plan();
         this.inSize = model.inputShape().size();
         this.outSize = model.outputShape().size();
         this.threads = threads;

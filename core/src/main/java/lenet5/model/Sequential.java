@@ -1,6 +1,7 @@
 package lenet5.model;
 
 import lenet5.ArchitectureMismatchException;
+import lenet5.kernels.Plan;
 import lenet5.layers.Activation;
 import lenet5.layers.Dense;
 import lenet5.layers.Dropout;
@@ -24,6 +25,8 @@ public final class Sequential {
     private final List<Layer> layers;
     private final List<Shape> outputShapes;
     private final ModelInfo info;
+    /** Compiled lazily: most models that are loaded only to be converted or inspected never run. */
+    private volatile Plan plan;
 
     /** Checks that every layer fits the shape the previous one produces. */
     public Sequential(Shape inputShape, List<Layer> layers, ModelInfo info) {
@@ -54,8 +57,27 @@ public final class Sequential {
         return info;
     }
 
+    /**
+     * The input layout the source framework fed this model (NCHW for PyTorch, NHWC for Keras): a
+     * fact about the file, for callers that hold that framework's data. Predictors never assume
+     * it; see {@link #newPredictor(Layout)}.
+     */
     public Layout nativeLayout() {
         return info.nativeLayout();
+    }
+
+    /** The compiled plan, made on first use and shared by every predictor of this model. */
+    Plan plan() {
+        Plan p = plan;
+        if (p == null) {
+            synchronized (this) {
+                p = plan;
+                if (p == null) {
+                    plan = p = Plan.compile(this);
+                }
+            }
+        }
+        return p;
     }
 
     /** The shape after the last layer. */
@@ -155,11 +177,12 @@ public final class Sequential {
         return this;
     }
 
-    /** A predictor that takes input in the model's native layout (NCHW for PyTorch, NHWC for Keras). */
-    public Predictor newPredictor() {
-        return new Predictor(this, nativeLayout(), 1);
-    }
-
+    /**
+     * A predictor for input in {@code inputLayout}. The layout is required because a caller's array
+     * means the same thing whichever file the model came from: the same NCHW array gives the same
+     * prediction from a model read from {@code .pt} and from its conversion to {@code .h5}.
+     * ({@link #nativeLayout()} tells which layout the source framework itself used.)
+     */
     public Predictor newPredictor(Layout inputLayout) {
         return new Predictor(this, inputLayout, 1);
     }

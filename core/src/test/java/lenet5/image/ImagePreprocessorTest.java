@@ -1,5 +1,6 @@
 package lenet5.image;
 
+import lenet5.layout.Layout;
 import lenet5.InvalidInputException;
 import lenet5.io.Idx;
 import lenet5.model.Predictor;
@@ -33,7 +34,7 @@ class ImagePreprocessorTest {
         Sequential model = TorchModels.load("lenet5_tanh");
         ImagePreprocessor pre = ImagePreprocessor.forInput(model.inputShape());
         int correct = 0;
-        try (Predictor p = model.newPredictor()) {
+        try (Predictor p = model.newPredictor(Layout.NCHW)) {
             for (int i = 0; i < digits.count(); i++) {
                 float[] x = pre.apply(ImageDecoder.read(style.file(digits, i)));
                 if (p.classify(x) == labels[i]) {

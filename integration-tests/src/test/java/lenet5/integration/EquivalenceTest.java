@@ -103,7 +103,7 @@ class EquivalenceTest {
                 : r.layout() == Layout.NCHW ? WeightLayouts.nchwToNhwc(inputs, r.samples(), s)
                 : WeightLayouts.nhwcToNchw(inputs, r.samples(), s);
         float[] ours;
-        try (Predictor p = converted.newPredictor()) {
+        try (Predictor p = converted.newPredictor(converted.nativeLayout())) {
             ours = p.batchPredict(fed);
         }
         var d = TestFiles.assertClose(r.outputValues(), ours, r.samples(), TOLERANCE,

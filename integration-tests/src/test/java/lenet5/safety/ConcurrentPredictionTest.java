@@ -1,5 +1,6 @@
 package lenet5.safety;
 
+import lenet5.layout.Layout;
 import lenet5.Lenet5;
 import lenet5.io.Idx;
 import lenet5.io.RawFloats;
@@ -41,7 +42,7 @@ class ConcurrentPredictionTest {
 
         // The reference: one thread, one image at a time.
         float[] expected = new float[n * k];
-        try (Predictor p = model.newPredictor()) {
+        try (Predictor p = model.newPredictor(Layout.NCHW)) {
             for (int i = 0; i < n; i++) {
                 p.predict(images, i * size, 1, expected, i * k);
             }
@@ -84,7 +85,7 @@ class ConcurrentPredictionTest {
     private static String run(Sequential model, float[] images, float[] expected, int n, int size, int k, int thread) {
         int share = TOTAL / THREADS;
         float[] out = new float[128 * k];
-        try (Predictor p = model.newPredictor()) {
+        try (Predictor p = model.newPredictor(Layout.NCHW)) {
             int done = 0;
             int i = (thread * 997) % n;
             int round = 0;

@@ -1,5 +1,6 @@
 package lenet5.safety;
 
+import lenet5.layout.Layout;
 import lenet5.Lenet5;
 import lenet5.LoadOptions;
 import lenet5.model.Predictor;
@@ -164,7 +165,7 @@ final class Fuzzer {
 
     static Object loadAndPredict(Path file, LoadOptions options) {
         Sequential model = Lenet5.load(file, options);
-        try (Predictor p = model.newPredictor()) {
+        try (Predictor p = model.newPredictor(Layout.NCHW)) {
             return p.inputSize() > MAX_PREDICT_INPUT ? null : p.predict(new float[p.inputSize()]);
         }
     }

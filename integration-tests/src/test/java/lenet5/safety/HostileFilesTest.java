@@ -1,5 +1,6 @@
 package lenet5.safety;
 
+import lenet5.layout.Layout;
 import lenet5.CorruptFileException;
 import lenet5.Lenet5;
 import lenet5.Lenet5Exception;
@@ -133,7 +134,7 @@ class HostileFilesTest {
             Outcome o = run("honest twin" + (legacy ? " (legacy)" : " (zip)"), () -> Lenet5.load(p, LoadOptions.DEFAULTS.withArchitecture(TorchFiles.ARCH)));
             assertEquals(Outcome.Verdict.LOADED, o.verdict(), o.toString());
             var model = Lenet5.load(p, LoadOptions.DEFAULTS.withArchitecture(TorchFiles.ARCH));
-            try (var predictor = model.newPredictor()) {
+            try (var predictor = model.newPredictor(Layout.NCHW)) {
                 assertEquals(w * 2f, predictor.predict(new float[] {2f})[0]);
             }
         }

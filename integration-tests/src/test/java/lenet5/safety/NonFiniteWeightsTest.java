@@ -1,5 +1,6 @@
 package lenet5.safety;
 
+import lenet5.layout.Layout;
 import lenet5.Lenet5;
 import lenet5.LoadOptions;
 import lenet5.layers.Activation;
@@ -195,7 +196,7 @@ class NonFiniteWeightsTest {
     }
 
     private static float[] predict(Sequential m, float[] image) {
-        try (Predictor p = m.newPredictor()) {
+        try (Predictor p = m.newPredictor(Layout.NCHW)) {
             return p.predict(image);
         }
     }

@@ -1,5 +1,6 @@
 package lenet5.safety;
 
+import lenet5.layout.Layout;
 import lenet5.Lenet5;
 import lenet5.LoadOptions;
 import lenet5.model.Predictor;
@@ -40,7 +41,7 @@ class PublicApiInputsTest {
 
     @Test
     void predictorRefusesArraysThatDoNotFit() {
-        try (Predictor p = model.newPredictor()) {
+        try (Predictor p = model.newPredictor(Layout.NCHW)) {
             int in = p.inputSize();
             refused("predict(float[783])", () -> p.predict(new float[in - 1]));
             refused("predict(float[0])", () -> p.predict(new float[0]));
@@ -82,7 +83,7 @@ class PublicApiInputsTest {
 
     @Test
     void emptyAndNonFiniteInputsPredict() {
-        try (Predictor p = model.newPredictor()) {
+        try (Predictor p = model.newPredictor(Layout.NCHW)) {
             Outcome o = run("batchPredict(float[0]) (zero images)", () -> p.batchPredict(new float[0]));
             assertEquals(Outcome.Verdict.LOADED, o.verdict(), o.toString());
             float[] nan = new float[p.inputSize()];
@@ -106,7 +107,7 @@ class PublicApiInputsTest {
     /** Null arguments: a clear exception, whatever its type, and never one from deep inside (recorded). */
     @Test
     void nullArguments() {
-        try (Predictor p = model.newPredictor()) {
+        try (Predictor p = model.newPredictor(Layout.NCHW)) {
             record("Lenet5.load(null)", () -> Lenet5.load(null));
             record("Lenet5.load(path, null options)", () -> Lenet5.load(TestFiles.testdata().resolve("torch/lenet5_tanh.pt"), null));
             record("Lenet5.save(model, null)", () -> {

@@ -3,6 +3,8 @@ package lenet5;
 import lenet5.compare.Comparison;
 import lenet5.model.Sequential;
 import lenet5.spi.ModelFormat;
+import lenet5.spi.Source;
+import lenet5.tensor.Shape;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,8 +31,6 @@ import java.util.ServiceLoader;
  * Backends (PyTorch, Keras) are discovered on the class path; see {@link ModelFormat}.
  */
 public final class Lenet5 {
-    private static final int HEAD = 512;
-
     private Lenet5() {
     }
 
@@ -39,23 +39,67 @@ public final class Lenet5 {
     }
 
     public static Sequential load(Path file, LoadOptions options) {
-        return formatFor(file, options).read(file, options);
+        try (Source source = Source.of(file)) {
+            return load(source, options);
+        }
     }
 
-    /** The backend that reads this file: the forced one from the options, or the one that recognizes its content. */
-    public static ModelFormat formatFor(Path file, LoadOptions options) {
+    /** A model file's bytes, e.g. downloaded or read from a database; errors call it {@code <bytes>}. */
+    public static Sequential load(byte[] bytes) {
+        return load(bytes, LoadOptions.DEFAULTS);
+    }
+
+    public static Sequential load(byte[] bytes, LoadOptions options) {
+        return load(Source.of(bytes, "<bytes>"), options);
+    }
+
+    /** Reads {@code in} to its end (without closing it); errors call it {@code <stream>}. */
+    public static Sequential load(InputStream in) {
+        return load(in, LoadOptions.DEFAULTS);
+    }
+
+    public static Sequential load(InputStream in, LoadOptions options) {
+        return load(Source.of(in, "<stream>"), options);
+    }
+
+    /**
+     * A model shipped as a resource, found the way {@code anchor.getResourceAsStream(name)} finds
+     * it (relative to the anchor's package unless {@code name} starts with {@code /}; on the module
+     * path, in the anchor's module). Errors call it by {@code name}.
+     */
+    public static Sequential loadResource(Class<?> anchor, String name) {
+        return loadResource(anchor, name, LoadOptions.DEFAULTS);
+    }
+
+    public static Sequential loadResource(Class<?> anchor, String name, LoadOptions options) {
+        try (InputStream in = anchor.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new Lenet5Exception("no such resource (looked up from " + anchor.getName() + ")").at(name, null);
+            }
+            return load(Source.of(in, name), options);
+        } catch (IOException e) {
+            throw new Lenet5Exception(null, "cannot read: " + e.getMessage(), e).at(name, null);
+        }
+    }
+
+    /** Any source; the format is detected once, from its first bytes. Does not close the source. */
+    public static Sequential load(Source source, LoadOptions options) {
+        return formatFor(source, options).read(source, options);
+    }
+
+    /** The backend that reads this source: the forced one from the options, or the one that recognizes its content. */
+    public static ModelFormat formatFor(Source source, LoadOptions options) {
         List<ModelFormat> formats = formats();
         if (options.format() != null) {
             return byName(options.format(), formats);
         }
-        byte[] head = head(file);
         for (ModelFormat f : formats) {
-            if (f.canRead(file, head)) {
+            if (f.canRead(source)) {
                 return f;
             }
         }
-        throw new UnsupportedFormatException(file, "not a model file this build can read (readers: "
-                + names(formats) + "); the first bytes are " + hex(head));
+        throw new UnsupportedFormatException("not a model file this build can read (readers: "
+                + names(formats) + "); the first bytes are " + hex(source.head())).at(source.name(), source.path());
     }
 
     public static void save(Sequential model, Path target) {
@@ -64,17 +108,39 @@ public final class Lenet5 {
 
     /** Writes {@code model}; the format comes from the options or from the target's extension. */
     public static void save(Sequential model, Path target, SaveOptions options) {
+        writerFor(target, options).write(model, target, options);
+    }
+
+    /** The backend that writes {@code target}: by the options' format, else by the target's extension. */
+    public static ModelFormat writerFor(Path target, SaveOptions options) {
         String ext = options.format() != null ? options.format().toLowerCase(Locale.ROOT) : extension(target);
         for (ModelFormat f : formats()) {
             if (f.writeExtensions().contains(ext)) {
-                f.write(model, target, options);
-                return;
+                return f;
             }
         }
         List<String> all = new ArrayList<>();
         formats().forEach(f -> all.addAll(f.writeExtensions()));
         throw new UnsupportedFormatException(target, "cannot tell the output format from '." + ext
                 + "'; writable formats: " + all);
+    }
+
+    /**
+     * An architecture written as text, for weights-only files ({@link LoadOptions#withArchitecture}):
+     * PyTorch constructor text such as {@code "Sequential(Conv2d(1, 6, 5), Tanh(), AvgPool2d(2), ...)"}.
+     * Each backend on the class path is asked in turn to read it.
+     *
+     * @param inputShape the input (C,H,W), or {@code null} to infer it where the layers fix it
+     */
+    public static Sequential architecture(String text, Shape inputShape) {
+        for (ModelFormat f : formats()) {
+            Sequential a = f.parseArchitecture(text, inputShape);
+            if (a != null) {
+                return a;
+            }
+        }
+        throw new UnsupportedFormatException("no backend reads this architecture text (readers: " + names(formats())
+                + "); expected e.g. 'Sequential(Conv2d(1, 6, 5), Tanh(), ...)'");
     }
 
     /** Reads {@code in} and writes it to {@code out} in the format of {@code out}'s extension; returns the model. */
@@ -133,17 +199,6 @@ public final class Lenet5 {
         List<String> n = new ArrayList<>();
         formats.forEach(f -> n.add(f.name()));
         return n.isEmpty() ? "none on the class path" : String.join(", ", n);
-    }
-
-    private static byte[] head(Path file) {
-        if (!Files.isRegularFile(file)) {
-            throw new Lenet5Exception(file, Files.exists(file) ? "not a regular file" : "no such file");
-        }
-        try (InputStream in = Files.newInputStream(file)) {
-            return in.readNBytes(HEAD);
-        } catch (IOException e) {
-            throw new Lenet5Exception(file, "cannot read: " + e.getMessage(), e);
-        }
     }
 
     static String extension(Path p) {

@@ -10,11 +10,9 @@ import lenet5.keras.read.KerasLoader;
 import lenet5.keras.write.KerasWriter;
 import lenet5.model.Sequential;
 import lenet5.spi.ModelFormat;
+import lenet5.spi.Source;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -25,31 +23,33 @@ import java.util.Locale;
  * writes {@code .h5} (legacy layout) and {@code .keras}.
  */
 public final class KerasFormat implements ModelFormat {
-    private static final int HEAD = 512;
-
     @Override
     public String name() {
         return "keras";
     }
 
     @Override
-    public boolean canRead(Path file, byte[] head) {
-        return H5.isHdf5(file, head) || KerasArchive.looksLike(file, head) || looksLikeJsonConfig(head);
+    public boolean canRead(Source source) {
+        byte[] head = source.head();
+        return H5.isHdf5(source) || KerasArchive.looksLike(source) || looksLikeJsonConfig(head);
     }
 
     @Override
-    public Sequential read(Path file, LoadOptions options) {
-        byte[] head = head(file);
-        if (H5.isHdf5(file, head)) {
-            return KerasLoader.readHdf5(file, options);
+    public Sequential read(Source source, LoadOptions options) {
+        try {
+            if (H5.isHdf5(source)) {
+                return KerasLoader.readHdf5(source, options);
+            }
+            if (KerasArchive.looksLike(source)) {
+                return KerasLoader.readZip(source, options);
+            }
+            if (looksLikeJsonConfig(source.head())) {
+                return KerasLoader.readJson(source, options);
+            }
+            throw new UnsupportedFormatException("not a Keras file (neither HDF5, nor a .keras zip, nor a JSON model config)");
+        } catch (Lenet5Exception e) {
+            throw e.at(source.name(), source.path());
         }
-        if (KerasArchive.looksLike(file, head)) {
-            return KerasLoader.readZip(file, options);
-        }
-        if (looksLikeJsonConfig(head)) {
-            return KerasLoader.readJson(file, options);
-        }
-        throw new UnsupportedFormatException(file, "not a Keras file (neither HDF5, nor a .keras zip, nor a JSON model config)");
     }
 
     @Override
@@ -60,10 +60,14 @@ public final class KerasFormat implements ModelFormat {
     @Override
     public void write(Sequential model, Path target, SaveOptions options) {
         String ext = options.format() != null ? options.format().toLowerCase(Locale.ROOT) : extension(target);
-        switch (ext) {
-            case "h5" -> KerasWriter.writeH5(model, target);
-            case "keras" -> KerasWriter.writeKeras(model, target);
-            default -> throw new UnsupportedFormatException(target, "the Keras backend writes .h5 and .keras, not '." + ext + "'");
+        try {
+            switch (ext) {
+                case "h5" -> KerasWriter.writeH5(model, target);
+                case "keras" -> KerasWriter.writeKeras(model, target);
+                default -> throw new UnsupportedFormatException(target, "the Keras backend writes .h5 and .keras, not '." + ext + "'");
+            }
+        } catch (Lenet5Exception e) {
+            throw e.at(target.toString(), target);
         }
     }
 
@@ -71,14 +75,6 @@ public final class KerasFormat implements ModelFormat {
     private static boolean looksLikeJsonConfig(byte[] head) {
         String s = new String(head, StandardCharsets.UTF_8).replace("\uFEFF", "").stripLeading();
         return s.startsWith("{") && s.contains("\"class_name\"");
-    }
-
-    private static byte[] head(Path file) {
-        try (InputStream in = Files.newInputStream(file)) {
-            return in.readNBytes(HEAD);
-        } catch (IOException e) {
-            throw new Lenet5Exception(file, "cannot read: " + e.getMessage(), e);
-        }
     }
 
     private static String extension(Path p) {

@@ -145,10 +145,10 @@ class ConfigTest {
         assertEquals("sequential/conv2d/kernel", w.name());
         assertEquals(List.of(5, 5, 1, 6), w.shape());
         assertEquals("float32", w.dtype());
-        assertEquals("(kh,kw,in,out)", w.layout());
+        assertEquals("(kh,kw,in,out)", w.layout().describe());
         assertEquals(0, w.layer());
         assertEquals(10, h5.info().storedWeights().size());
-        assertEquals("(in,out)", h5.info().storedWeights().get(6).layout());
+        assertEquals("(in,out)", h5.info().storedWeights().get(6).layout().describe());
 
         Sequential zip = Fixtures.seededLenet();
         assertEquals("Keras 3.11.3", zip.info().frameworkVersion());
@@ -160,7 +160,7 @@ class ConfigTest {
 
         Sequential th = Fixtures.load(Fixtures.dl4j("examples_mnist_cnn_mnist_cnn_th_keras_1_weights.h5"),
                 Resources.architecture("mnist_cnn_th_keras1.json"));
-        assertEquals("(out,in,kh,kw) theano", th.info().storedWeights().get(0).layout());
+        assertEquals("(out,in,kh,kw) theano", th.info().storedWeights().get(0).layout().describe());
         assertEquals("convolution2d_1_W", th.info().storedWeights().get(0).name());
         assertEquals(Layout.NCHW, th.nativeLayout());
         assertEquals(KerasLoader.WEIGHTS_H5, th.info().format());

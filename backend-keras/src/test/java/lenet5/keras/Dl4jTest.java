@@ -1,6 +1,7 @@
 package lenet5.keras;
 
 import lenet5.LoadOptions;
+import lenet5.spi.Source;
 import lenet5.SaveOptions;
 import lenet5.io.RawFloats;
 import lenet5.layers.Conv2d;
@@ -142,7 +143,7 @@ class Dl4jTest {
                     DL4J_TOL * FixtureTest.magnitude(expected), "built model: DL4J on the written .h5 vs engine");
         }
         // And this backend reads its own file back to the same model.
-        RoundTripTest.roundTrip(new KerasFormat().read(h5, LoadOptions.DEFAULTS), dir.resolve("again.h5"));
+        RoundTripTest.roundTrip(new KerasFormat().read(Source.of(h5), LoadOptions.DEFAULTS), dir.resolve("again.h5"));
     }
 
     private static float[] recordedOutputs(String source, Sequential m) {

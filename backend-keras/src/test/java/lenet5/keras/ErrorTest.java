@@ -1,6 +1,7 @@
 package lenet5.keras;
 
 import lenet5.ArchitectureMismatchException;
+import lenet5.spi.Source;
 import lenet5.CorruptFileException;
 import lenet5.Lenet5;
 import lenet5.Lenet5Exception;
@@ -256,7 +257,7 @@ class ErrorTest {
         withBlock[512 + 25] = 2;
         Path f = dir.resolve("userblock.h5");
         Files.write(f, withBlock);
-        assertTrue(new KerasFormat().canRead(f, Arrays.copyOf(withBlock, 512)));
+        assertTrue(new KerasFormat().canRead(Source.of(f)));
         assertArrayEquals(Fixtures.seededLenet().weights().get(0).data(), read(f).weights().get(0).data());
     }
 

@@ -1,6 +1,7 @@
 package lenet5.keras;
 
 import lenet5.LoadOptions;
+import lenet5.spi.Source;
 import lenet5.io.RawFloats;
 import lenet5.layers.Layer;
 import lenet5.model.Predictor;
@@ -36,11 +37,11 @@ final class Fixtures {
     }
 
     static Sequential load(Path file) {
-        return new KerasFormat().read(file, LoadOptions.DEFAULTS);
+        return new KerasFormat().read(Source.of(file), LoadOptions.DEFAULTS);
     }
 
     static Sequential load(Path file, Sequential architecture) {
-        return new KerasFormat().read(file, LoadOptions.DEFAULTS.withArchitecture(architecture));
+        return new KerasFormat().read(Source.of(file), LoadOptions.DEFAULTS.withArchitecture(architecture));
     }
 
     /** The seeded tutorial LeNet-5 of keras3/, from the .keras zip. */

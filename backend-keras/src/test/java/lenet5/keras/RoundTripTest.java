@@ -1,6 +1,7 @@
 package lenet5.keras;
 
 import lenet5.LoadOptions;
+import lenet5.spi.Source;
 import lenet5.SaveOptions;
 import lenet5.layers.Layer;
 import lenet5.layout.Layout;
@@ -44,7 +45,7 @@ class RoundTripTest {
     static Sequential roundTrip(Sequential original, Path target) {
         KerasFormat keras = new KerasFormat();
         keras.write(original, target, SaveOptions.DEFAULTS);
-        Sequential back = keras.read(target, LoadOptions.DEFAULTS);
+        Sequential back = keras.read(Source.of(target), LoadOptions.DEFAULTS);
         assertEquals(original.inputShape(), back.inputShape());
         assertEquals(describe(original), describe(back));
         List<Tensor> a = original.weights(), b = back.weights();

@@ -7,13 +7,16 @@ import lenet5.SaveOptions;
 import lenet5.UnsupportedFormatException;
 import lenet5.io.AtomicFiles;
 import lenet5.model.Sequential;
+import lenet5.spi.Companion;
+import lenet5.io.ZipReader;
 import lenet5.spi.ModelFormat;
+import lenet5.spi.Source;
+import lenet5.tensor.Shape;
+import lenet5.torch.nn.TorchSyntax;
 import lenet5.torch.zip.LegacyArchive;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -27,31 +30,26 @@ import java.util.Locale;
  * or executed. Every failure is one {@link Lenet5Exception} naming the file.
  */
 public final class TorchFormat implements ModelFormat {
-    private static final int HEAD = 512;
-
     @Override
     public String name() {
         return "pytorch";
     }
 
     @Override
-    public boolean canRead(Path file, byte[] head) {
+    public boolean canRead(Source source) {
+        byte[] head = source.head();
         if (LegacyArchive.matches(head)) {
             return true;
         }
-        if (!isZip(head)) {
+        if (!ZipReader.isZip(head)) {
             return false;
         }
         String first = firstEntryName(head);
         if (first != null && (first.equals("data.pkl") || first.matches("[^/]*/(data\\.pkl|data/.*|version|byteorder|\\.data/.*|code/.*|constants\\.pkl)"))) {
             return true;
         }
-        String n = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
+        String n = source.name().toLowerCase(Locale.ROOT);
         return n.endsWith(".pt") || n.endsWith(".pth");
-    }
-
-    static boolean isZip(byte[] head) {
-        return head.length >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4;
     }
 
     /** The name in the first local file header, if the head holds it. */
@@ -64,23 +62,15 @@ public final class TorchFormat implements ModelFormat {
     }
 
     @Override
-    public Sequential read(Path file, LoadOptions options) {
+    public Sequential read(Source source, LoadOptions options) {
         try {
-            return new TorchReader(file, options == null ? LoadOptions.DEFAULTS : options).read(head(file));
+            return new TorchReader(source, options == null ? LoadOptions.DEFAULTS : options).read();
         } catch (Lenet5Exception e) {
-            throw Errors.withFile(e, file);
+            throw e.at(source.name(), source.path());
         } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
             // A last resort: every known failure has its own message; this one means a reader bug met an odd file.
-            throw new CorruptFileException(file, "cannot read this PyTorch file (" + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")", e);
-        }
-    }
-
-    private static byte[] head(Path file) {
-        try (InputStream in = Files.newInputStream(file)) {
-            return in.readNBytes(HEAD);
-        } catch (IOException e) {
-            throw new CorruptFileException(file, "cannot read: " + e.getMessage(), e);
+            throw new CorruptFileException(null, "cannot read this PyTorch file (" + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")", e).at(source.name(), source.path());
         }
     }
 
@@ -89,9 +79,37 @@ public final class TorchFormat implements ModelFormat {
         return List.of("pt", "pth");
     }
 
+    /** PyTorch constructor text; {@code null} for JSON (a Keras {@code model.to_json()}). */
+    @Override
+    public Sequential parseArchitecture(String text, Shape inputShape) {
+        return text.stripLeading().startsWith("{") ? null : TorchSyntax.parse(text, inputShape);
+    }
+
+    @Override
+    public String architectureText(Sequential model) {
+        return TorchSyntax.format(model);
+    }
+
+    /** A state_dict needs its module: the loader script {@code x.py} next to {@code x.pt}. A full-model pickle holds it. */
+    @Override
+    public List<Companion> companions(Path target, SaveOptions options) {
+        return variant(options).equals("state_dict") ? List.of(new Companion(LoaderScript.path(target), LoaderScript.DESCRIPTION)) : List.of();
+    }
+
+    @Override
+    public void writeCompanions(Sequential model, Path target, SaveOptions options, String sourceName) {
+        if (!companions(target, options).isEmpty()) {
+            LoaderScript.write(model, target, sourceName);
+        }
+    }
+
+    private static String variant(SaveOptions options) {
+        return options == null || options.variant() == null ? "state_dict" : options.variant().toLowerCase(Locale.ROOT);
+    }
+
     @Override
     public void write(Sequential model, Path target, SaveOptions options) {
-        String variant = options == null || options.variant() == null ? "state_dict" : options.variant().toLowerCase(Locale.ROOT);
+        String variant = variant(options);
         if (!variant.equals("state_dict") && !variant.equals("full")) {
             throw new UnsupportedFormatException(target, "unknown PyTorch variant '" + options.variant() + "'; use 'state_dict' "
                     + "(the default: torch.load(path, weights_only=True) + load_state_dict into the torch.nn.Sequential that "
@@ -109,7 +127,7 @@ public final class TorchFormat implements ModelFormat {
                 }
             });
         } catch (Lenet5Exception e) {
-            throw Errors.withFile(e, target);
+            throw e.at(target.toString(), target);
         } catch (IOException e) {
             throw new Lenet5Exception(target, "cannot write: " + e.getMessage(), e);
         }

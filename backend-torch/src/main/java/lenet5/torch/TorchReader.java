@@ -4,7 +4,9 @@ import lenet5.ArchitectureMismatchException;
 import lenet5.CorruptFileException;
 import lenet5.LoadOptions;
 import lenet5.UnsupportedFormatException;
+import lenet5.io.ZipReader;
 import lenet5.model.Sequential;
+import lenet5.spi.Source;
 import lenet5.tensor.Shape;
 import lenet5.torch.nn.Binder;
 import lenet5.torch.nn.LayerFactory;
@@ -38,24 +40,25 @@ final class TorchReader {
             + " its ReLU + MaxPool2d variant has identical weights, pass the architecture if the file is that one)";
     private static final String IN_ORDER = ", weights bound in order to the given architecture";
 
+    private final Source source;
+    /** For messages of code that names the file itself; {@code null} for a source in memory (named by the format boundary). */
     private final Path file;
     private final LoadOptions options;
 
-    TorchReader(Path file, LoadOptions options) {
-        this.file = file;
+    TorchReader(Source source, LoadOptions options) {
+        this.source = source;
+        this.file = source.path();
         this.options = options;
     }
 
-    Sequential read(byte[] head) {
-        if (TorchFormat.isZip(head)) {
-            try (ZipArchive zip = ZipArchive.open(file)) {
-                return fromZip(zip);
-            }
+    Sequential read() {
+        byte[] head = source.head();
+        if (ZipReader.isZip(head)) {
+            return fromZip(ZipArchive.open(source));
         }
         if (LegacyArchive.matches(head)) {
-            try (LegacyArchive legacy = LegacyArchive.open(file)) {
-                return fromRoot(legacy.root(), legacy, "pytorch legacy", "legacy protocol " + legacy.protocolVersion());
-            }
+            LegacyArchive legacy = LegacyArchive.open(source);
+            return fromRoot(legacy.root(), legacy, "pytorch legacy", "legacy protocol " + legacy.protocolVersion());
         }
         if (head.length > 262 && new String(head, 257, 5, StandardCharsets.US_ASCII).equals("ustar")) {
             throw new UnsupportedFormatException(file, "the tar-based format of PyTorch before 0.4 is not supported; "

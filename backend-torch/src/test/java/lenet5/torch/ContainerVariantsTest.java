@@ -1,6 +1,7 @@
 package lenet5.torch;
 
 import lenet5.layout.Layout;
+import lenet5.layout.WeightLayout;
 import lenet5.Lenet5;
 import lenet5.LoadOptions;
 import lenet5.io.RawFloats;
@@ -52,9 +53,9 @@ class ContainerVariantsTest {
         assertEquals("archive version 3", load("lenet5_tanh").info().frameworkVersion());
         assertEquals("legacy protocol 1001", load("lenet5_tanh_legacy").info().frameworkVersion());
         List<StoredWeight> f16 = load("lenet5_tanh_state_dict_f16").info().storedWeights();
-        assertEquals(new StoredWeight("0.weight", List.of(6, 1, 5, 5), "float16", "(out,in,kh,kw)", 0), f16.get(0));
-        assertEquals(new StoredWeight("9.weight", List.of(84, 120), "float16", "(out,in)", 9), f16.get(6));
-        assertEquals(new StoredWeight("11.bias", List.of(10), "float16", "(c)", 11), f16.get(9));
+        assertEquals(new StoredWeight("0.weight", List.of(6, 1, 5, 5), "float16", WeightLayout.PYTORCH_CONV, 0), f16.get(0));
+        assertEquals(new StoredWeight("9.weight", List.of(84, 120), "float16", WeightLayout.PYTORCH_DENSE, 9), f16.get(6));
+        assertEquals(new StoredWeight("11.bias", List.of(10), "float16", WeightLayout.VECTOR, 11), f16.get(9));
         assertEquals("bfloat16", load("lenet5_tanh_state_dict_bf16").info().storedWeights().get(0).dtype());
     }
 

@@ -5,9 +5,9 @@ import lenet5.Lenet5Exception;
 import lenet5.LoadOptions;
 import lenet5.SaveOptions;
 import lenet5.compare.Comparison;
-import lenet5.io.AtomicFiles;
 import lenet5.model.Sequential;
-import lenet5.torch.nn.TorchSyntax;
+import lenet5.spi.Companion;
+import lenet5.spi.ModelFormat;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -17,9 +17,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -61,32 +61,35 @@ final class ConvertCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() {
         PrintWriter stdout = spec.commandLine().getOut();
         String ext = to != null ? to.toLowerCase(Locale.ROOT) : extension(out);
-        boolean torch = ext.equals("pt") || ext.equals("pth");
-        Path py = sibling(out, ".py");
-        if (torch && !noTorchSource && Files.exists(py) && Files.isSameFile(in, py)) {
-            throw new Lenet5Exception(in, "refusing to convert: the loader script " + py + " would overwrite this input file"
-                    + " (choose another output name or --no-torch-source)");
+        SaveOptions saveOptions = new SaveOptions(to, variant);
+        ModelFormat writer = Lenet5.writerFor(out, saveOptions);
+        List<Companion> companions = noTorchSource ? List.of() : writer.companions(out, saveOptions);
+        for (Companion c : companions) {
+            if (sameFile(in, c.file())) {
+                throw new Lenet5Exception(in, "refusing to convert: the companion file " + c.file() + " (" + c.description()
+                        + ") would overwrite this input file (choose another output name or --no-torch-source)");
+            }
         }
-        Sequential model = Lenet5.convert(in, out, modelOptions.options(), new SaveOptions(to, variant));
-        String torchText = torch ? TorchSyntax.format(model) : null;
+        Sequential model = Lenet5.convert(in, out, modelOptions.options(), saveOptions);
+        String archText = writer.architectureText(model);
         stdout.printf("wrote %s (%s -> %s)%n", out, model.info().format(), ext);
-        if (torch && !noTorchSource) {
-            String script = pythonLoader(torchText, out.getFileName().toString(), in);
-            AtomicFiles.write(py, o -> o.write(script.getBytes(StandardCharsets.UTF_8)));
-            stdout.println("wrote " + py + " (the matching torch.nn.Sequential; run it to load the weights)");
+        if (!companions.isEmpty()) {
+            writer.writeCompanions(model, out, saveOptions, String.valueOf(in.getFileName()));
+            companions.forEach(c -> stdout.println("wrote " + c.file() + " (" + c.description() + ")"));
         }
-        if (torch && printTorch) {
-            stdout.println(torchText);
+        if (printTorch && archText != null) {
+            stdout.println(archText);
         }
         if (noVerify) {
             return Main.EXIT_OK;
         }
         LoadOptions back = LoadOptions.DEFAULTS.withInputShape(model.inputShape());
-        if (torch) {
-            back = back.withArchitecture(TorchSyntax.parse(torchText, model.inputShape()));
+        if (archText != null) {
+            // The written file may hold weights only (a state_dict): read it back the way its framework would.
+            back = back.withArchitecture(writer.parseArchitecture(archText, model.inputShape()));
         }
         Sequential written = Lenet5.load(out, back);
         Comparison c = Comparison.run(model, written, 16, 0);
@@ -99,6 +102,14 @@ final class ConvertCommand implements Callable<Integer> {
             return Main.EXIT_DIFFERENT;
         }
         return Main.EXIT_OK;
+    }
+
+    private static boolean sameFile(Path a, Path b) {
+        try {
+            return Files.exists(b) && Files.isSameFile(a, b);
+        } catch (IOException e) {
+            throw new Lenet5Exception(b, "cannot check the path: " + e.getMessage(), e);
+        }
     }
 
     private static boolean sameWeightBits(Sequential a, Sequential b) {
@@ -115,30 +126,9 @@ final class ConvertCommand implements Callable<Integer> {
         return true;
     }
 
-    static String pythonLoader(String torchText, String weightsFile, Path source) {
-        return "# Written by `lenet5 convert` from " + source.getFileName() + ".\n"
-                + "# The state_dict in " + weightsFile + " loads into exactly this module.\n"
-                + "import os\n"
-                + "import torch\n\n"
-                + "model = " + torchText + "\n\n"
-                + "_weights = os.path.join(os.path.dirname(os.path.abspath(__file__)), " + pyString(weightsFile) + ")\n"
-                + "model.load_state_dict(torch.load(_weights, weights_only=True))\n"
-                + "model.eval()\n";
-    }
-
-    private static String pyString(String s) {
-        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
-    }
-
     static String extension(Path p) {
         String n = p.getFileName().toString();
         int dot = n.lastIndexOf('.');
         return dot < 0 ? "" : n.substring(dot + 1).toLowerCase(Locale.ROOT);
-    }
-
-    static Path sibling(Path p, String newExt) {
-        String n = p.getFileName().toString();
-        int dot = n.lastIndexOf('.');
-        return p.resolveSibling((dot < 0 ? n : n.substring(0, dot)) + newExt);
     }
 }

@@ -86,7 +86,7 @@ final class InspectCommand implements Callable<Integer> {
             e.put("name", w.name());
             e.put("shape", w.shape());
             e.put("dtype", w.dtype());
-            e.put("layout", w.layout());
+            e.put("layout", w.layout().describe());
             e.put("layer", w.layer());
             weights.add(e);
         }
@@ -110,7 +110,7 @@ final class InspectCommand implements Callable<Integer> {
         out.println("weights (as stored in the file):");
         out.printf("  %-40s %-16s %-9s %s%n", "name", "shape", "dtype", "layout");
         for (StoredWeight w : m.info().storedWeights()) {
-            out.printf("  %-40s %-16s %-9s %s%n", w.name(), w.shape(), w.dtype(), w.layout());
+            out.printf("  %-40s %-16s %-9s %s%n", w.name(), w.shape(), w.dtype(), w.layout().describe());
         }
         out.printf(Locale.ROOT, "parameters: %,d%n", m.parameterCount());
     }
@@ -128,7 +128,7 @@ final class InspectCommand implements Callable<Integer> {
             r.put("a_shape", x == null ? "-" : x.shape().toString());
             r.put("b_name", y == null ? "-" : y.name());
             r.put("b_shape", y == null ? "-" : y.shape().toString());
-            r.put("transform", x == null || y == null ? "-" : Transforms.describe(x, y, a));
+            r.put("transform", x == null || y == null ? "-" : x.layout().transformTo(y.layout()));
             if (i < wa.size() && i < wb.size() && wa.get(i).hasShape(wb.get(i).shape())) {
                 r.put("max_abs_diff", lenet5.compare.Diff.of(wa.get(i).data(), wb.get(i).data(), 1).maxAbs());
             } else {

@@ -4,7 +4,6 @@ import lenet5.Lenet5;
 import lenet5.LoadOptions;
 import lenet5.model.Sequential;
 import lenet5.tensor.Shape;
-import lenet5.torch.nn.TorchSyntax;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -44,7 +43,7 @@ final class ModelSource {
         } else if (!arch.contains("(") && Files.isRegularFile(Path.of(arch))) {
             return Lenet5.load(Path.of(arch), LoadOptions.DEFAULTS.withInputShape(input));
         }
-        return TorchSyntax.parse(text, input); // null: inferred from the layers (see TorchSyntax)
+        return Lenet5.architecture(text, input); // null: inferred from the layers where they fix it
     }
 
     private static String read(Path p) {

@@ -1,5 +1,7 @@
 package lenet5.model;
 
+import lenet5.layout.WeightLayout;
+
 import java.util.List;
 
 /**
@@ -9,8 +11,8 @@ import java.util.List;
  * @param name   the name in the file ({@code 0.weight}, {@code conv2d/kernel:0})
  * @param shape  the shape in the file
  * @param dtype  the stored type ({@code float32}, {@code float16}, {@code bfloat16}, {@code float64})
- * @param layout the axis order in words, e.g. {@code (out,in,kh,kw)} or {@code (kh,kw,in,out)}
+ * @param layout how the file lays it out, relative to the canonical convention
  * @param layer  the index of the model layer it was bound to
  */
-public record StoredWeight(String name, List<Integer> shape, String dtype, String layout, int layer) {
+public record StoredWeight(String name, List<Integer> shape, String dtype, WeightLayout layout, int layer) {
 }

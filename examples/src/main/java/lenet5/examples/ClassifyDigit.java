@@ -7,20 +7,11 @@ import lenet5.model.Sequential;
 
 import javax.imageio.ImageIO;
 import java.awt.image.Raster;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 public class ClassifyDigit {
     public static void main(String[] args) throws Exception {
         // A LeNet-5 trained by PyTorch and saved with torch.save(model, "lenet5_tanh.pt"), shipped inside this jar.
-        Path file = Files.createTempFile("lenet5", ".pt");
-        try (InputStream in = ClassifyDigit.class.getResourceAsStream("/lenet5_tanh.pt")) {
-            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
-        }
-        Sequential model = Lenet5.load(file);
-        Files.delete(file);
+        Sequential model = Lenet5.loadResource(ClassifyDigit.class, "/lenet5_tanh.pt");
 
         // A 28x28 grayscale digit, scaled to [0, 1] as in training.
         Raster png = ImageIO.read(ClassifyDigit.class.getResource("/digit.png")).getRaster();

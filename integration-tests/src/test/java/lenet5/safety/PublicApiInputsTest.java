@@ -108,7 +108,7 @@ class PublicApiInputsTest {
     @Test
     void nullArguments() {
         try (Predictor p = model.newPredictor(Layout.NCHW)) {
-            record("Lenet5.load(null)", () -> Lenet5.load(null));
+            record("Lenet5.load(null)", () -> Lenet5.load((Path) null));
             record("Lenet5.load(path, null options)", () -> Lenet5.load(TestFiles.testdata().resolve("torch/lenet5_tanh.pt"), null));
             record("Lenet5.save(model, null)", () -> {
                 Lenet5.save(model, null);

@@ -11,15 +11,12 @@ import lenet5.CorruptFileException;
 import lenet5.Lenet5Exception;
 import lenet5.UnsupportedFormatException;
 import lenet5.keras.Limits;
+import lenet5.spi.Source;
 import lenet5.tensor.Tensor;
 
-import java.io.IOException;
 import java.lang.reflect.Array;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -38,24 +35,19 @@ public final class H5 {
     private H5() {
     }
 
-    /** Whether the file has an HDF5 signature at offset 0 or after a user block. */
-    public static boolean isHdf5(Path file, byte[] head) {
-        if (startsWith(head, 0)) {
+    /** Whether the source has an HDF5 signature at offset 0 or after a user block. */
+    public static boolean isHdf5(Source source) {
+        if (startsWith(source.head(), 0)) {
             return true;
         }
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = ch.size();
-            ByteBuffer buf = ByteBuffer.allocate(SIGNATURE.length);
+        try {
+            long size = source.size();
             for (long off = 512; off + SIGNATURE.length <= size && off <= MAX_USER_BLOCK; off *= 2) {
-                buf.clear();
-                while (buf.hasRemaining() && ch.read(buf, off + buf.position()) > 0) {
-                    // keep reading until the 8 bytes are in
-                }
-                if (!buf.hasRemaining() && startsWith(buf.array(), 0)) {
+                if (startsWith(source.read(off, SIGNATURE.length), 0)) {
                     return true;
                 }
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (Lenet5Exception e) {
             return false;
         }
         return false;
@@ -65,9 +57,11 @@ public final class H5 {
         return b.length >= off + SIGNATURE.length && Arrays.equals(b, off, off + SIGNATURE.length, SIGNATURE, 0, SIGNATURE.length);
     }
 
-    /** Opens {@code file} and applies {@code body}; jhdf errors become {@link CorruptFileException}s. */
-    public static <T> T read(Path file, Function<HdfFile, T> body) {
-        return read(file, () -> new HdfFile(file), body);
+    /** Opens {@code source} (a file, or bytes in memory) and applies {@code body}; jhdf errors become {@link CorruptFileException}s. */
+    public static <T> T read(Source source, Function<HdfFile, T> body) {
+        Path file = source.path();
+        return file != null ? read(file, () -> new HdfFile(file), body)
+                : read(null, source.readAll(Source.MAX_BYTES), body);
     }
 
     /** Like {@link #read(Path, Function)} for an HDF5 image held in memory (a .keras zip entry). */

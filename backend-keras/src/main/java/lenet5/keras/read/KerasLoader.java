@@ -5,7 +5,6 @@ import io.jhdf.HdfFile;
 import io.jhdf.api.Group;
 import lenet5.ArchitectureMismatchException;
 import lenet5.CorruptFileException;
-import lenet5.Lenet5Exception;
 import lenet5.LoadOptions;
 import lenet5.UnsupportedFormatException;
 import lenet5.keras.Limits;
@@ -24,9 +23,9 @@ import lenet5.keras.h5.StoredTensor;
 import lenet5.layers.Layer;
 import lenet5.model.ModelInfo;
 import lenet5.model.Sequential;
+import lenet5.spi.Source;
 
-import java.io.IOException;
-import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -46,8 +45,9 @@ public final class KerasLoader {
     private KerasLoader() {
     }
 
-    public static Sequential readHdf5(Path file, LoadOptions options) {
-        return H5.read(file, h -> {
+    public static Sequential readHdf5(Source source, LoadOptions options) {
+        Path file = source.path(); // for messages; null in memory (the format boundary names the source)
+        return H5.read(source, h -> {
             String config = H5.string(file, h, "model_config");
             String version = H5.string(file, h, "keras_version");
             String backend = H5.string(file, h, "backend");
@@ -115,8 +115,9 @@ public final class KerasLoader {
                 new ModelInfo(KERAS3_WEIGHTS, "Keras 3 (version not recorded)", null));
     }
 
-    public static Sequential readZip(Path file, LoadOptions options) {
-        KerasArchive a = KerasArchive.read(file);
+    public static Sequential readZip(Source source, LoadOptions options) {
+        Path file = source.path();
+        KerasArchive a = KerasArchive.read(source);
         String version = "unknown";
         if (a.metadata() != null) {
             version = "Keras " + Json.parse(file, KerasArchive.METADATA, a.metadata()).path("keras_version").asText("unknown");
@@ -129,16 +130,12 @@ public final class KerasLoader {
     }
 
     /** A standalone architecture ({@code model.to_json()}); weights are zero until bound. */
-    public static Sequential readJson(Path file, LoadOptions options) {
-        String text;
-        try {
-            if (Files.size(file) > Limits.MAX_JSON_BYTES) {
-                throw new UnsupportedFormatException(file, "JSON config larger than " + Limits.MAX_JSON_BYTES + " bytes");
-            }
-            text = Files.readString(file);
-        } catch (IOException e) {
-            throw new Lenet5Exception(file, "cannot read: " + e.getMessage(), e);
+    public static Sequential readJson(Source source, LoadOptions options) {
+        Path file = source.path();
+        if (source.size() > Limits.MAX_JSON_BYTES) {
+            throw new UnsupportedFormatException(file, "JSON config larger than " + Limits.MAX_JSON_BYTES + " bytes");
         }
+        String text = new String(source.readAll(Limits.MAX_JSON_BYTES), StandardCharsets.UTF_8);
         JsonNode root = Json.parse(file, "the JSON config", text);
         Architecture arch = architecture(file, "the JSON config", root, options);
         String version = root.has("keras_version") ? "Keras " + root.get("keras_version").asText() : "unknown";

@@ -10,7 +10,7 @@ import lenet5.layers.Conv2d;
 import lenet5.layers.Dense;
 import lenet5.layers.Layer;
 import lenet5.layout.Layout;
-import lenet5.layout.WeightLayouts;
+import lenet5.layout.WeightLayout;
 import lenet5.model.ModelInfo;
 import lenet5.model.Sequential;
 import lenet5.model.StoredWeight;
@@ -24,7 +24,7 @@ import java.util.List;
 
 /**
  * Puts stored Keras weights into a canonical model: the i-th group of weights goes to the i-th
- * canonical layer that has weights, converted with {@link WeightLayouts}. Every shape is checked
+ * canonical layer that has weights, converted with {@link WeightLayout}. Every shape is checked
  * against what the architecture needs before conversion, so a mismatch names the layer, the
  * weight and both shapes.
  */
@@ -110,16 +110,10 @@ public final class WeightBinder {
         count(conv, g, conv.bias() == null ? 1 : 2, conv.bias() == null ? "kernel" : "kernel, bias");
         StoredTensor k = g.tensors().get(0);
         int o = conv.outChannels(), in = conv.inChannels(), kh = conv.kernelH(), kw = conv.kernelW();
-        boolean tf = order == KernelOrder.TF;
-        String layout = tf ? "(kh,kw,in,out)" : "(out,in,kh,kw)";
-        shape(conv, g, k, layout, tf ? new int[] {kh, kw, in, o} : new int[] {o, in, kh, kw});
-        Tensor w = tf ? WeightLayouts.convFromKeras(k.values()) : k.values();
-        if (flip) {
-            w = WeightLayouts.flip180(w);
-            layout += " theano";
-        }
+        WeightLayout layout = new WeightLayout(order == KernelOrder.TF ? WeightLayout.Axes.HWIO : WeightLayout.Axes.OIHW, flip, null);
+        shape(conv, g, k, layout, layout.storedShape(o, in, kh, kw));
         record(k, layout, i);
-        List<Tensor> result = new ArrayList<>(List.of(w));
+        List<Tensor> result = new ArrayList<>(List.of(layout.toCanonical(k.values())));
         if (conv.bias() != null) {
             result.add(bias(i, conv, g, g.tensors().get(1), o));
         }
@@ -129,13 +123,10 @@ public final class WeightBinder {
     private List<Tensor> dense(int i, Dense d, LayerWeights g, Shape flattenedMap) {
         count(d, g, d.bias() == null ? 1 : 2, d.bias() == null ? "kernel" : "kernel, bias");
         StoredTensor k = g.tensors().get(0);
-        shape(d, g, k, "(in,out)", new int[] {d.inFeatures(), d.outFeatures()});
-        Tensor w = WeightLayouts.denseFromKeras(k.values());
-        if (flattenedMap != null) {
-            w = WeightLayouts.denseColumnsFromHwc(w, flattenedMap);
-        }
-        record(k, "(in,out)", i);
-        List<Tensor> result = new ArrayList<>(List.of(w));
+        WeightLayout layout = WeightLayout.kerasDense(flattenedMap);
+        shape(d, g, k, layout, layout.storedShape(d.outFeatures(), d.inFeatures()));
+        record(k, layout, i);
+        List<Tensor> result = new ArrayList<>(List.of(layout.toCanonical(k.values())));
         if (d.bias() != null) {
             result.add(bias(i, d, g, g.tensors().get(1), d.outFeatures()));
         }
@@ -163,8 +154,8 @@ public final class WeightBinder {
     }
 
     private Tensor bias(int i, Layer layer, LayerWeights g, StoredTensor t, int n) {
-        shape(layer, g, t, "(n)", new int[] {n});
-        record(t, "(" + n + ")", i);
+        shape(layer, g, t, WeightLayout.VECTOR, new int[] {n});
+        record(t, WeightLayout.VECTOR, i);
         return t.values();
     }
 
@@ -177,15 +168,15 @@ public final class WeightBinder {
         }
     }
 
-    private void shape(Layer layer, LayerWeights g, StoredTensor t, String layout, int[] expected) {
+    private void shape(Layer layer, LayerWeights g, StoredTensor t, WeightLayout layout, int[] expected) {
         if (!Arrays.equals(t.shape(), expected)) {
             throw new ArchitectureMismatchException(file, "Keras layer '" + g.layer() + "': weight '" + t.name() + "' has shape "
                     + Arrays.toString(t.shape()) + " but layer '" + layer.name() + "' (" + layer.describe() + ") needs "
-                    + Arrays.toString(expected) + " " + layout);
+                    + Arrays.toString(expected) + " " + layout.describe());
         }
     }
 
-    private void record(StoredTensor t, String layout, int layer) {
+    private void record(StoredTensor t, WeightLayout layout, int layer) {
         List<Integer> shape = new ArrayList<>();
         for (int d : t.shape()) {
             shape.add(d);

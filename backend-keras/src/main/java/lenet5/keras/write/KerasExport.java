@@ -13,7 +13,7 @@ import lenet5.layers.Layer;
 import lenet5.layers.Padding;
 import lenet5.layers.Pool2d;
 import lenet5.layers.ZeroPad2d;
-import lenet5.layout.WeightLayouts;
+import lenet5.layout.WeightLayout;
 import lenet5.model.Sequential;
 import lenet5.tensor.Shape;
 import lenet5.tensor.Tensor;
@@ -110,7 +110,7 @@ public final class KerasExport {
         f.put("padding", mode).put("data_format", "channels_last");
         f.putArray("dilation_rate").add(1).add(1);
         f.put("groups", 1).put("activation", activation(fused)).put("use_bias", c.bias() != null);
-        add("Conv2D", name, "conv2d", f, weights(WeightLayouts.convToKeras(c.weight()), c.bias()), in);
+        add("Conv2D", name, "conv2d", f, weights(WeightLayout.KERAS_CONV.fromCanonical(c.weight()), c.bias()), in);
     }
 
     private void dense(int i, Dense d, Shape in, String name, Activation fused) {
@@ -119,10 +119,9 @@ public final class KerasExport {
             add("Flatten", null, "flatten", fields().put("data_format", "channels_last"), List.of(), in);
             in = Shape.flat(in.size());
         }
-        Shape map = model.flattenedMapFeeding(i);
-        Tensor w = map == null ? d.weight() : WeightLayouts.denseColumnsToHwc(d.weight(), map);
+        Tensor w = WeightLayout.kerasDense(model.flattenedMapFeeding(i)).fromCanonical(d.weight());
         ObjectNode f = fields().put("units", d.outFeatures()).put("activation", activation(fused)).put("use_bias", d.bias() != null);
-        add("Dense", name, "dense", f, weights(WeightLayouts.denseToKeras(w), d.bias()), in);
+        add("Dense", name, "dense", f, weights(w, d.bias()), in);
     }
 
     private void pool(int i, Pool2d p, Shape in, String name) {

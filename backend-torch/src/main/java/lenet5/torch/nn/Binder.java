@@ -5,6 +5,7 @@ import lenet5.layers.BatchNorm;
 import lenet5.layers.Conv2d;
 import lenet5.layers.Dense;
 import lenet5.layers.Layer;
+import lenet5.layout.WeightLayout;
 import lenet5.model.ModelInfo;
 import lenet5.model.Sequential;
 import lenet5.model.StoredWeight;
@@ -134,15 +135,6 @@ public final class Binder {
 
     static StoredWeight stored(String key, TensorRef ref, int layer) {
         List<Integer> shape = Arrays.stream(ref.shape()).boxed().toList();
-        return new StoredWeight(key, shape, ref.dtype().pyName(), layoutWords(ref.rank()), layer);
-    }
-
-    static String layoutWords(int rank) {
-        return switch (rank) {
-            case 4 -> "(out,in,kh,kw)";
-            case 2 -> "(out,in)";
-            case 1 -> "(c)";
-            default -> "(" + rank + "-d)";
-        };
+        return new StoredWeight(key, shape, ref.dtype().pyName(), WeightLayout.pytorch(ref.rank()), layer);
     }
 }

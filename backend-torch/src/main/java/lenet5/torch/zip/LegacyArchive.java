@@ -2,6 +2,7 @@ package lenet5.torch.zip;
 
 import lenet5.CorruptFileException;
 import lenet5.UnsupportedFormatException;
+import lenet5.spi.Source;
 import lenet5.torch.pickle.PlainDataEnv;
 import lenet5.torch.pickle.Py;
 import lenet5.torch.pickle.PyDict;
@@ -10,12 +11,9 @@ import lenet5.torch.pickle.Unpickler;
 import lenet5.torch.storage.StorageRef;
 import lenet5.torch.storage.StorageSource;
 
-import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -30,7 +28,7 @@ import java.util.Map;
  * the file); the storage records are then located with positional reads and checked against the
  * sizes the object pickle declared. Storage bytes are read only when a tensor needs them.
  */
-public final class LegacyArchive implements StorageSource, AutoCloseable {
+public final class LegacyArchive implements StorageSource {
     /** The magic number 0x1950a86a20f9469cfc6c as the first pickle writes it: PROTO 2, LONG1 with 10 bytes. */
     private static final byte[] HEAD = {(byte) 0x80, 0x02, (byte) 0x8a, 0x0a, 0x6c, (byte) 0xfc, (byte) 0x9c, 0x46,
             (byte) 0xf9, 0x20, 0x6a, (byte) 0xa8, 0x50, 0x19};
@@ -38,8 +36,9 @@ public final class LegacyArchive implements StorageSource, AutoCloseable {
     /** The pickles must fit in this many bytes at the start of the file. */
     static final int MAX_PICKLES = 64 << 20;
 
+    private final Source source;
+    /** For messages; {@code null} for a source in memory (the format boundary names it). */
     private final Path file;
-    private final FileChannel channel;
     private final long fileSize;
     private final byte[] data;
     private final long protocolVersion;
@@ -53,30 +52,14 @@ public final class LegacyArchive implements StorageSource, AutoCloseable {
         return n >= 4 && Arrays.equals(Arrays.copyOf(head, n), Arrays.copyOf(HEAD, n));
     }
 
-    public static LegacyArchive open(Path file) {
-        FileChannel ch;
-        try {
-            ch = FileChannel.open(file, StandardOpenOption.READ);
-        } catch (IOException e) {
-            throw new CorruptFileException(file, "cannot read: " + e.getMessage(), e);
-        }
-        try {
-            long size = ch.size();
-            ByteBuffer prefix = ByteBuffer.allocate((int) Math.min(size, MAX_PICKLES));
-            readFully(ch, prefix, 0);
-            return new LegacyArchive(file, ch, size, prefix.array());
-        } catch (IOException e) {
-            Closing.quietly(ch);
-            throw new CorruptFileException(file, "cannot read: " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            Closing.quietly(ch);
-            throw e;
-        }
+    public static LegacyArchive open(Source source) {
+        long size = source.size();
+        return new LegacyArchive(source, size, source.read(0, (int) Math.min(size, MAX_PICKLES)));
     }
 
-    private LegacyArchive(Path file, FileChannel channel, long fileSize, byte[] data) throws IOException {
-        this.file = file;
-        this.channel = channel;
+    private LegacyArchive(Source source, long fileSize, byte[] data) {
+        this.source = source;
+        this.file = source.path();
         this.fileSize = fileSize;
         this.data = data;
         Unpickler magic = new Unpickler(file, "legacy magic number pickle", data, new PlainDataEnv(file, "legacy magic number pickle"));
@@ -120,12 +103,11 @@ public final class LegacyArchive implements StorageSource, AutoCloseable {
         return ByteOrder.LITTLE_ENDIAN;
     }
 
-    private void locateRecords(Object keys, int start, Map<String, StorageRef> declared) throws IOException {
+    private void locateRecords(Object keys, int start, Map<String, StorageRef> declared) {
         if (!(keys instanceof List<?> list)) {
             throw new CorruptFileException(file, "legacy storage key list is a " + Py.typeName(keys) + ", not a list");
         }
         long pos = start;
-        ByteBuffer count = ByteBuffer.allocate(8).order(order);
         for (Object k : list) {
             if (!(k instanceof String key)) {
                 throw new CorruptFileException(file, "legacy storage key list holds a " + Py.typeName(k));
@@ -137,9 +119,7 @@ public final class LegacyArchive implements StorageSource, AutoCloseable {
             if (fileSize - pos < 8) {
                 throw new CorruptFileException(file, "the file is truncated: legacy storage '" + key + "' has no element count");
             }
-            count.clear();
-            readFully(channel, count, pos);
-            long numel = count.getLong(0);
+            long numel = ByteBuffer.wrap(source.read(pos, 8)).order(order).getLong();
             if (numel != ref.rootNumel()) {
                 throw new CorruptFileException(file, "legacy storage '" + key + "' record says " + numel
                         + " elements but the pickle declared " + ref.rootNumel());
@@ -186,29 +166,6 @@ public final class LegacyArchive implements StorageSource, AutoCloseable {
         if (from < 0 || count < 0 || from + count > ref.rootNumel() || count * size > Integer.MAX_VALUE - 8) {
             throw new CorruptFileException(file, "legacy storage '" + ref.key() + "': elements " + from + "+" + count + " cannot be read");
         }
-        ByteBuffer b = ByteBuffer.allocate((int) (count * size));
-        try {
-            readFully(channel, b, at + from * size);
-        } catch (IOException e) {
-            throw new CorruptFileException(file, "cannot read legacy storage '" + ref.key() + "': " + e.getMessage(), e);
-        }
-        return b.array();
+        return source.read(at + from * size, (int) (count * size));
     }
-
-    private static void readFully(FileChannel ch, ByteBuffer b, long position) throws IOException {
-        long p = position;
-        while (b.hasRemaining()) {
-            int n = ch.read(b, p);
-            if (n < 0) {
-                throw new java.io.EOFException("the file ends at byte " + p);
-            }
-            p += n;
-        }
-    }
-
-    @Override
-    public void close() {
-        Closing.quietly(channel);
-    }
-
 }

@@ -3,43 +3,40 @@ package lenet5.torch.zip;
 import lenet5.CorruptFileException;
 import lenet5.UnsafeContentException;
 import lenet5.UnsupportedFormatException;
+import lenet5.io.ZipReader;
+import lenet5.spi.Source;
 import lenet5.torch.storage.StorageRef;
 import lenet5.torch.storage.StorageSource;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Enumeration;
 import java.util.List;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipFile;
 
 /**
- * A {@code torch.save} or TorchScript zip archive (PyTorch >= 1.6), read through
- * {@link ZipFile}, which takes sizes from the central directory. ({@code ZipInputStream} cannot
- * read these files: their STORED entries use data descriptors.)
+ * A {@code torch.save} or TorchScript zip archive (PyTorch >= 1.6), read through core's
+ * {@link ZipReader}, which takes sizes from the central directory (these files' STORED entries use
+ * data descriptors) and works on files and on bytes in memory alike.
  *
  * <p>All entries sit under one folder whose name varies (the file's stem, or {@code archive/});
  * it is found from the single entry named {@code data.pkl}. Entry names with {@code ..} or an
  * absolute path are refused, and every entry's declared size is checked before it is read.
  */
-public final class ZipArchive implements StorageSource, AutoCloseable {
+public final class ZipArchive implements StorageSource {
     /** Largest pickle or text record read into memory. */
     public static final long MAX_RECORD = 64L << 20;
     /** Largest single tensor storage (one Java array). */
     public static final long MAX_STORAGE = Integer.MAX_VALUE - 8;
     static final int MAX_ENTRIES = 100_000;
 
+    /** For messages; {@code null} for a source in memory (the format boundary names it). */
     private final Path file;
-    private final ZipFile zip;
+    private final ZipReader zip;
     private final String prefix;
     private final List<String> names;
     private final ByteOrder order;
 
-    private ZipArchive(Path file, ZipFile zip, String prefix, List<String> names) {
+    private ZipArchive(Path file, ZipReader zip, String prefix, List<String> names) {
         this.file = file;
         this.zip = zip;
         this.prefix = prefix;
@@ -47,40 +44,25 @@ public final class ZipArchive implements StorageSource, AutoCloseable {
         this.order = readByteOrder();
     }
 
-    public static ZipArchive open(Path file) {
-        ZipFile zip;
-        try {
-            zip = new ZipFile(file.toFile());
-        } catch (IOException e) {
-            throw new CorruptFileException(file, "not a readable zip archive: " + e.getMessage(), e);
+    public static ZipArchive open(Source source) {
+        Path file = source.path();
+        ZipReader zip = ZipReader.open(source, MAX_ENTRIES);
+        List<String> all = zip.names();
+        for (String name : all) {
+            checkName(file, name);
         }
-        try {
-            List<String> all = new ArrayList<>();
-            Enumeration<? extends ZipEntry> en = zip.entries();
-            while (en.hasMoreElements()) {
-                String name = en.nextElement().getName();
-                checkName(file, name);
-                if (all.size() >= MAX_ENTRIES) {
-                    throw new CorruptFileException(file, "more than " + MAX_ENTRIES + " zip entries");
-                }
-                all.add(name);
-            }
-            List<String> pickles = all.stream().filter(n -> n.equals("data.pkl") || n.endsWith("/data.pkl")).toList();
-            if (pickles.isEmpty()) {
-                throw new UnsupportedFormatException(file, "a zip archive without a data.pkl entry is not a PyTorch file"
-                        + (all.isEmpty() ? " (the archive is empty)" : " (first entries: " + all.subList(0, Math.min(3, all.size())) + ")"));
-            }
-            if (pickles.size() > 1) {
-                throw new CorruptFileException(file, "several data.pkl entries: " + pickles);
-            }
-            String pkl = pickles.get(0);
-            String prefix = pkl.substring(0, pkl.length() - "data.pkl".length());
-            List<String> rel = all.stream().filter(n -> n.startsWith(prefix)).map(n -> n.substring(prefix.length())).toList();
-            return new ZipArchive(file, zip, prefix, rel);
-        } catch (RuntimeException e) {
-            Closing.quietly(zip);
-            throw e;
+        List<String> pickles = all.stream().filter(n -> n.equals("data.pkl") || n.endsWith("/data.pkl")).toList();
+        if (pickles.isEmpty()) {
+            throw new UnsupportedFormatException(file, "a zip archive without a data.pkl entry is not a PyTorch file"
+                    + (all.isEmpty() ? " (the archive is empty)" : " (first entries: " + all.subList(0, Math.min(3, all.size())) + ")"));
         }
+        if (pickles.size() > 1) {
+            throw new CorruptFileException(file, "several data.pkl entries: " + pickles);
+        }
+        String pkl = pickles.get(0);
+        String prefix = pkl.substring(0, pkl.length() - "data.pkl".length());
+        List<String> rel = all.stream().filter(n -> n.startsWith(prefix)).map(n -> n.substring(prefix.length())).toList();
+        return new ZipArchive(file, zip, prefix, rel);
     }
 
     /** Zip-slip and absolute names: never extracted here, but a file that has them is not a genuine torch archive. */
@@ -107,33 +89,20 @@ public final class ZipArchive implements StorageSource, AutoCloseable {
     }
 
     public boolean has(String relName) {
-        return zip.getEntry(prefix + relName) != null;
+        return zip.entry(prefix + relName) != null;
     }
 
     /** Reads one entry, at most {@code max} bytes, after checking its declared size. */
     public byte[] read(String relName, long max) {
-        ZipEntry e = zip.getEntry(prefix + relName);
+        return zip.read(entry(prefix + relName), max);
+    }
+
+    private ZipReader.Entry entry(String name) {
+        ZipReader.Entry e = zip.entry(name);
         if (e == null) {
-            throw new CorruptFileException(file, "zip entry '" + prefix + relName + "' is missing");
+            throw new CorruptFileException(file, "zip entry '" + name + "' is missing");
         }
-        long size = e.getSize();
-        if (size < 0) {
-            throw new CorruptFileException(file, "zip entry '" + e.getName() + "' has no declared size");
-        }
-        if (size > max) {
-            throw new CorruptFileException(file, "zip entry '" + e.getName() + "' declares " + size
-                    + " bytes, more than the " + max + " this reader accepts for it");
-        }
-        try (InputStream in = zip.getInputStream(e)) {
-            byte[] b = in.readNBytes((int) size + 1);
-            if (b.length != size) {
-                throw new CorruptFileException(file, "zip entry '" + e.getName() + "' holds " + (b.length > size ? "more" : b.length)
-                        + " bytes but declares " + size);
-            }
-            return b;
-        } catch (IOException ex) {
-            throw new CorruptFileException(file, "cannot read zip entry '" + e.getName() + "': " + ex.getMessage(), ex);
-        }
+        return e;
     }
 
     /** A small text record such as {@code version} or {@code byteorder}, trimmed; null if absent. */
@@ -169,37 +138,20 @@ public final class ZipArchive implements StorageSource, AutoCloseable {
         } catch (ArithmeticException e) {
             throw new CorruptFileException(file, "storage '" + ref.key() + "' claims " + ref.rootNumel() + " elements, too many");
         }
-        ZipEntry e = zip.getEntry(prefix + rel);
+        ZipReader.Entry e = zip.entry(prefix + rel);
         if (e == null) {
             throw new CorruptFileException(file, "storage '" + ref.key() + "' is referenced by the pickle but zip entry '"
                     + prefix + rel + "' is missing");
         }
-        if (e.getSize() != need) {
+        if (e.size() != need) {
             throw new CorruptFileException(file, "storage '" + ref.key() + "' claims " + ref.rootNumel() + " elements of "
-                    + ref.dtype().pyName() + " (" + need + " bytes) but zip entry '" + e.getName() + "' has " + e.getSize() + " bytes");
+                    + ref.dtype().pyName() + " (" + need + " bytes) but zip entry '" + e.name() + "' has " + e.size() + " bytes");
         }
         int size = ref.dtype().size();
         if (from < 0 || count < 0 || from + count > ref.rootNumel() || count * size > MAX_STORAGE) {
             throw new CorruptFileException(file, "storage '" + ref.key() + "': elements " + from + "+" + count + " cannot be read");
         }
-        // Skipping streams through a DEFLATED entry without keeping it: memory follows what the tensor uses.
-        try (InputStream in = zip.getInputStream(e)) {
-            in.skipNBytes(from * size);
-            byte[] b = in.readNBytes((int) (count * size));
-            if (b.length != count * size) {
-                throw new java.io.EOFException();
-            }
-            return b;
-        } catch (java.io.EOFException ex) {
-            throw new CorruptFileException(file, "zip entry '" + e.getName() + "' ends before the " + need + " bytes it declares", ex);
-        } catch (IOException ex) {
-            throw new CorruptFileException(file, "cannot read zip entry '" + e.getName() + "': " + ex.getMessage(), ex);
-        }
+        // A stored entry is read in place: memory follows what the tensor uses.
+        return zip.read(e, from * size, (int) (count * size), MAX_STORAGE);
     }
-
-    @Override
-    public void close() {
-        Closing.quietly(zip);
-    }
-
 }

@@ -11,7 +11,7 @@ import java.util.List;
  * {@code (out, in, kh, kw)} and dense weights {@code (out, in)} (the PyTorch convention).
  * Readers of other conventions convert once at load time with {@link lenet5.layout.WeightLayouts}.
  *
- * <p>Layers are immutable descriptions; the arithmetic lives in {@link lenet5.kernels}.
+ * <p>Layers are immutable descriptions; the arithmetic lives in the engine ({@code lenet5.kernels}).
  */
 public sealed interface Layer permits Conv2d, Pool2d, ZeroPad2d, Flatten, Dense, Activation, Dropout, BatchNorm {
     /** The name the source file gave this layer ("0", "conv2d_1"), used in messages and when writing. */

@@ -1,0 +1,11 @@
+/** The lenet5 command line: predict, inspect, convert, compare. */
+@SuppressWarnings("module") // the name ends in a digit: it is the project's name
+module lenet5.cli {
+    requires lenet5.core;
+    requires lenet5.torch; // TorchSyntax, until architectures come through the SPI
+    requires info.picocli;
+    requires com.fasterxml.jackson.databind;
+
+    // picocli reads the commands' annotated fields reflectively.
+    opens lenet5.cli to info.picocli;
+}

@@ -3,8 +3,5 @@
 module lenet5.torch {
     requires lenet5.core;
 
-    // Until the CLI reads architectures through the SPI (issue 10), it parses them with TorchSyntax.
-    exports lenet5.torch.nn to lenet5.cli;
-
     provides lenet5.spi.ModelFormat with lenet5.torch.TorchFormat;
 }

@@ -2,7 +2,6 @@
 @SuppressWarnings("module") // the name ends in a digit: it is the project's name
 module lenet5.cli {
     requires lenet5.core;
-    requires lenet5.torch; // TorchSyntax, until architectures come through the SPI
     requires info.picocli;
     requires com.fasterxml.jackson.databind;
 

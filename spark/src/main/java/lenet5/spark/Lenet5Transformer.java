@@ -34,8 +34,8 @@ import java.util.Arrays;
  * {@code vector}, the model's outputs) and an error ({@code string}, null when the row was scored).
  * <p>
  * The input column holds, by its type: {@code array<float>} (any numeric array) or {@code vector}
- * of the model's input values in {@link #inputLayout()} (default: the model's own, NCHW for PyTorch
- * files, NHWC for Keras files); {@code binary} encoded images (PNG, JPEG, BMP, GIF), decoded and
+ * of the model's input values in {@link #inputLayout()} (NCHW unless set; the same array means the
+ * same image whichever framework the model file came from); {@code binary} encoded images (PNG, JPEG, BMP, GIF), decoded and
  * preprocessed as the CLI does; or the struct of Spark's {@code image} data source. A row that
  * cannot be scored (undecodable image, wrong value count, NaN, null) gets a null prediction and
  * probability and the reason in the error column; the job goes on.
@@ -69,15 +69,15 @@ public final class Lenet5Transformer extends Transformer implements MLWritable {
         inputCol = new Param<>(this, "inputCol", "input column");
         inputKind = new Param<>(this, "inputKind", "what the input column holds: auto (from its type), pixels, bytes, image",
                 ParamValidators.inArray(new String[] {"auto", "pixels", "bytes", "image"}));
-        inputLayout = new Param<>(this, "inputLayout", "layout of pixel arrays: native (the model's own), nchw, nhwc",
-                ParamValidators.inArray(new String[] {"native", "nchw", "nhwc"}));
+        inputLayout = new Param<>(this, "inputLayout", "layout of pixel arrays: nchw (PyTorch's) or nhwc (Keras's)",
+                ParamValidators.inArray(new String[] {"nchw", "nhwc"}));
         predictionCol = new Param<>(this, "predictionCol", "output column: predicted class (int)");
         probabilityCol = new Param<>(this, "probabilityCol", "output column: the model's outputs (vector)");
         errorCol = new Param<>(this, "errorCol", "output column: why a row was not scored (string, null if it was)");
         batchSize = new IntParam(this, "batchSize", "rows per predictor call", ParamValidators.inRange(1, 65536));
         setDefault(inputCol, "image");
         setDefault(inputKind, "auto");
-        setDefault(inputLayout, "native");
+        setDefault(inputLayout, "nchw");
         setDefault(predictionCol, "prediction");
         setDefault(probabilityCol, "probability");
         setDefault(errorCol, "error");
@@ -141,10 +141,9 @@ public final class Lenet5Transformer extends Transformer implements MLWritable {
         bytes.model(); // parse on the driver first, so a bad model file fails here, once, with its own message
         Broadcast<ModelBytes> shipped = spark.sparkContext().broadcast(bytes,
                 scala.reflect.ClassTag$.MODULE$.apply(ModelBytes.class));
-        String layout = $(inputLayout);
         int column = schema.fieldIndex($(inputCol));
         Scorer scorer = new Scorer(shipped, column, InputKind.of($(inputCol), schema.apply(column).dataType(), $(inputKind)),
-                layout.equals("native") ? null : Layout.parse(layout), getBatchSize());
+                Layout.parse($(inputLayout)), getBatchSize());
         return dataset.toDF().mapPartitions(scorer, Encoders.row(outSchema));
     }
 

@@ -59,11 +59,9 @@ record ModelBytes(String name, byte[] bytes, String sha256) implements Serializa
         return MODELS.computeIfAbsent(sha256, h -> parse());
     }
 
-    /** This thread's predictor for the model, reading inputs in {@code layout} (null: the model's own). */
+    /** This thread's predictor for the model, reading inputs in {@code layout}. */
     Predictor predictor(Layout layout) {
-        Sequential model = model();
-        Layout l = layout == null ? model.nativeLayout() : layout;
-        return PREDICTORS.get().computeIfAbsent(sha256 + "/" + l, k -> model.newPredictor(l));
+        return PREDICTORS.get().computeIfAbsent(sha256 + "/" + layout, k -> model().newPredictor(layout));
     }
 
     /** The readers take a file; the name keeps the original extension for messages and format hints. */

@@ -9,7 +9,13 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -70,5 +76,32 @@ final class LocalSpark {
             rows.add(RowFactory.create(i, boxed));
         }
         return session().createDataFrame(rows, PIXEL_SCHEMA).repartition(partitions);
+    }
+
+    private static Path pngs;
+
+    /** The 2,000 digits as 8-bit grayscale PNG files, digit-0000.png ..., written once per test JVM. */
+    static synchronized Path pngFolder() {
+        if (pngs == null) {
+            try {
+                Path dir = Files.createTempDirectory("lenet5-digits-png");
+                byte[] px = Idx.readImages(mnistImages()).pixels();
+                for (int i = 0; i < DIGITS; i++) {
+                    BufferedImage img = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
+                    img.getRaster().setDataElements(0, 0, 28, 28, Arrays.copyOfRange(px, i * PIXELS, (i + 1) * PIXELS));
+                    ImageIO.write(img, "png", dir.resolve(String.format("digit-%04d.png", i)).toFile());
+                }
+                pngs = dir;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return pngs;
+    }
+
+    /** The digit number in a path like .../digit-0042.png. */
+    static int idOf(String path) {
+        int dash = path.lastIndexOf("digit-");
+        return Integer.parseInt(path.substring(dash + 6, dash + 10));
     }
 }

@@ -2,6 +2,7 @@ package lenet5.spark;
 
 import lenet5.Lenet5;
 import lenet5.io.RawFloats;
+import lenet5.layout.Layout;
 import lenet5.model.Predictor;
 import lenet5.model.Sequential;
 import lenet5.testing.TestFiles;
@@ -44,7 +45,7 @@ class TransformerTest {
     /** The single-JVM engine: one predictor, all 2,000 digits in one batch, and each digit alone. */
     static float[] engine(Path modelFile) {
         Sequential model = Lenet5.load(modelFile);
-        try (Predictor p = model.newPredictor()) {
+        try (Predictor p = model.newPredictor(Layout.NCHW)) {
             float[] batch = p.batchPredict(LocalSpark.digits());
             for (int i = 0; i < LocalSpark.DIGITS; i += 97) {
                 float[] one = p.predict(LocalSpark.digit(i));

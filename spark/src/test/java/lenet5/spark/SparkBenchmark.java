@@ -28,9 +28,9 @@ import java.util.stream.Stream;
 
 /**
  * Images/s scoring N digits (default 1,000,000: the 2,000 committed MNIST test digits repeated) from
- * Parquet: one JVM with a 2-thread predictor (Parquet read with parquet-hadoop, then scored) against
- * Spark local[2] (the transformer, read to a no-op sink, and to Parquet). Not a test: run by
- * benchmarks/spark.sh. Arguments: model file, work folder, N, repetitions.
+ * Parquet: one JVM with two threads (Parquet read with parquet-hadoop and scored, no Spark) against
+ * Spark local[2] (the transformer, to a no-op sink and to Parquet). Not a test: run by
+ * benchmarks/spark.sh from the repository root. Arguments: model file, work folder, N, repetitions.
  */
 public final class SparkBenchmark {
     private SparkBenchmark() {
@@ -39,7 +39,7 @@ public final class SparkBenchmark {
     public static void main(String[] args) throws Exception {
         Path model = Path.of(args[0]), work = Path.of(args[1]);
         int n = Integer.parseInt(args[2]), reps = Integer.parseInt(args[3]);
-        Path digits = Path.of(args.length > 4 ? args[4] : "testdata/mnist/test-images-idx3-ubyte.gz");
+        Path digits = Path.of("testdata/mnist/test-images-idx3-ubyte.gz");
         Path parquet = work.resolve("digits-" + n + ".parquet");
         SparkSession spark = SparkSession.builder().master("local[2]").appName("lenet5 spark benchmark")
                 .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
@@ -80,39 +80,66 @@ public final class SparkBenchmark {
         rows.write().parquet(parquet.toString());
     }
 
-    /** One JVM, no Spark: parquet-hadoop reads the pixel column into one array, a 2-thread predictor scores it. */
-    private static void singleJvm(Path modelFile, Path parquet, int n, int rep) throws IOException {
-        long t0 = System.nanoTime();
-        float[] images = new float[Math.multiplyExact(n, 784)];
-        int count = 0;
+    /**
+     * One JVM, no Spark, the same work split the same way as local[2]: two threads, each reads half of
+     * the Parquet files with parquet-hadoop and scores them in batches of 256 with its own predictor.
+     * Then the engine alone: the same count of digits from memory, two threads.
+     */
+    private static void singleJvm(Path modelFile, Path parquet, int n, int rep) throws Exception {
+        Sequential model = Lenet5.load(modelFile);
         List<Path> files;
         try (Stream<Path> s = Files.list(parquet)) {
             files = s.filter(p -> p.toString().endsWith(".parquet")).sorted().toList();
         }
-        for (Path f : files) {
-            try (ParquetReader<Group> reader = ParquetReader.builder(new GroupReadSupport(),
-                    new org.apache.hadoop.fs.Path(f.toUri())).withConf(new Configuration()).build()) {
-                for (Group g; (g = reader.read()) != null; count++) {
-                    Group list = g.getGroup("pixels", 0);
-                    int k = list.getFieldRepetitionCount(0);
-                    for (int i = 0; i < k; i++) {
-                        images[count * 784 + i] = list.getGroup(0, i).getFloat(0, 0);
+        long t0 = System.nanoTime();
+        java.util.concurrent.atomic.AtomicLong scored = new java.util.concurrent.atomic.AtomicLong();
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 2; t++) {
+            int first = t;
+            Thread thread = new Thread(() -> {
+                try (Predictor p = model.newPredictor(Layout.NCHW)) {
+                    float[] in = new float[256 * 784], out = new float[256 * p.outputSize()];
+                    int k = 0;
+                    for (int f = first; f < files.size(); f += 2) {
+                        try (ParquetReader<Group> reader = ParquetReader.builder(new GroupReadSupport(),
+                                new org.apache.hadoop.fs.Path(files.get(f).toUri())).withConf(new Configuration()).build()) {
+                            for (Group g; (g = reader.read()) != null; ) {
+                                Group list = g.getGroup("pixels", 0);
+                                for (int i = 0, c = list.getFieldRepetitionCount(0); i < c; i++) {
+                                    in[k * 784 + i] = list.getGroup(0, i).getFloat(0, 0);
+                                }
+                                if (++k == 256) {
+                                    p.predict(in, 0, k, out, 0);
+                                    scored.addAndGet(k);
+                                    k = 0;
+                                }
+                            }
+                        }
                     }
+                    p.predict(in, 0, k, out, 0);
+                    scored.addAndGet(k);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
                 }
-            }
+            });
+            thread.start();
+            threads.add(thread);
         }
+        for (Thread t : threads) {
+            t.join();
+        }
+        report(rep, "single JVM, 2 threads: parquet-hadoop read + score", scored.get(), System.nanoTime() - t0);
+
+        float[] digits = Idx.readImages(Path.of("testdata/mnist/test-images-idx3-ubyte.gz")).toFloats(true);
+        int per = digits.length / 784;
         long t1 = System.nanoTime();
-        Sequential model = Lenet5.load(modelFile);
-        float[] out = new float[n * 10];
         try (Predictor p = model.newPredictor(Layout.NCHW, 2)) {
-            for (int i = 0; i < count; i += 256) {
-                p.predict(images, i * 784, Math.min(256, count - i), out, i * 10);
+            float[] out = new float[per * p.outputSize()];
+            for (long done = 0; done < n; done += per) {
+                p.predict(digits, 0, (int) Math.min(per, n - done), out, 0);
             }
         }
-        long t2 = System.nanoTime();
-        report(rep, "single JVM, parquet-hadoop read (1 thread)", count, t1 - t0);
-        report(rep, "single JVM, score (predictor, 2 threads, batches of 256)", count, t2 - t1);
-        report(rep, "single JVM, read + score", count, t2 - t0);
+        report(rep, "single JVM, engine only (digits in memory, 2 threads)", n, System.nanoTime() - t1);
     }
 
     private static void sparkRun(SparkSession spark, Path modelFile, Path parquet, int n, int rep, String sink) {

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Spark benchmark (issue 13): images/s scoring N digits (default 1,000,000, the 2,000 committed MNIST
+# test digits repeated) from Parquet, one JVM with two threads vs Spark local[2].
+#   benchmarks/spark.sh [N] [repetitions]      (the Parquet input is generated once into spark/target/bench)
+# Prints one line per measurement and writes benchmarks/results/spark.txt.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+n="${1:-1000000}"
+reps="${2:-2}"
+cp_file="$root/spark/target/bench-classpath.txt"
+echo "== building the spark module and its test class path"
+mvn -q -B -DskipTests -pl spark -am test-compile dependency:build-classpath \
+  -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file"
+opts_src="$root/spark/target/Opts.java"
+printf '%s\n' 'public class Opts { public static void main(String[] a) {' \
+  'System.out.print(org.apache.spark.launcher.JavaModuleOptions.defaultModuleOptions()); } }' > "$opts_src"
+opts="$(java -cp "$(cat "$cp_file")" "$opts_src")"
+load_start="$(cut -d' ' -f1-3 /proc/loadavg)"
+mkdir -p "$root/benchmarks/results"
+# shellcheck disable=SC2086
+java -Xmx6g $opts -cp "$root/spark/target/test-classes:$root/spark/target/classes:$(cat "$cp_file")" \
+  lenet5.spark.SparkBenchmark testdata/torch/lenet5_tanh.pt "$root/spark/target/bench" "$n" "$reps" \
+  2> >(grep -v 'WARNING: Using incubator modules' >&2) | tee "$root/benchmarks/results/spark.txt"
+echo "load average (1/5/15 min) at start: $load_start, at end: $(cut -d' ' -f1-3 /proc/loadavg)" \
+  | tee -a "$root/benchmarks/results/spark.txt"

@@ -49,7 +49,9 @@ public final class BatchScore {
               --format F          auto (default: from the content), parquet, idx, images
               --input-col C       Parquet column to score (default: the first pixel array, vector, binary or image column)
               --layout L          layout of pixel arrays: nchw (default) or nhwc
-              --raw-pixels        IDX input as 0..255 instead of 0..1
+              --preprocess P      images: mnist (default: crop to the ink, 20x20 box, centre of mass), resize, none
+              --normalize M,S     images: (pixel - M) / S after preprocessing, e.g. 0.1307,0.3081
+              --raw-pixels        IDX and image pixels as 0..255 instead of 0..1
               --batch-size N      rows per predictor call (default 256)
               --overwrite         replace an existing output
             Without a master (spark-submit --master, or -Dspark.master) the job runs on local[*].""";
@@ -116,7 +118,9 @@ public final class BatchScore {
             column = firstScorableColumn(in.schema(), input);
         }
         Lenet5Transformer scorer = new Lenet5Transformer().setModelPath(o.get("model")).setInputCol(column)
-                .setInputLayout(o.get("layout")).setBatchSize(Integer.parseInt(o.get("batch-size")));
+                .setInputLayout(o.get("layout")).setBatchSize(Integer.parseInt(o.get("batch-size")))
+                .setImagePreprocess(o.get("preprocess"))
+                .setImageNormalization(o.containsKey("raw-pixels") ? "raw" : o.get("normalize"));
         Dataset<Row> scored = scorer.transform(in).drop(column)
                 // Plain floats for readers outside Spark (the values are the model's float outputs, exactly).
                 .withColumn("probability", when(col("probability").isNotNull(), vector_to_array(col("probability"), "float32")));
@@ -138,9 +142,11 @@ public final class BatchScore {
     }
 
     private static Map<String, String> parse(String[] args) {
-        Map<String, String> o = new LinkedHashMap<>(Map.of("format", "auto", "layout", "nchw", "batch-size", "256"));
+        Map<String, String> o = new LinkedHashMap<>(Map.of("format", "auto", "layout", "nchw", "batch-size", "256",
+                "preprocess", "mnist", "normalize", "none"));
         List<String> flags = List.of("raw-pixels", "overwrite");
-        List<String> valued = List.of("model", "input", "output", "format", "input-col", "layout", "batch-size");
+        List<String> valued = List.of("model", "input", "output", "format", "input-col", "layout", "batch-size",
+                "preprocess", "normalize");
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             String name = a.startsWith("--") ? a.substring(2) : "";

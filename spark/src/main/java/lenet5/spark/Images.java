@@ -1,34 +1,29 @@
 package lenet5.spark;
 
-import lenet5.model.Predictor;
+import lenet5.Lenet5Exception;
+import lenet5.image.ImageDecoder;
+import lenet5.image.ImagePreprocessor;
 import org.apache.spark.sql.Row;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferByte;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
 
-/** Image cells (encoded bytes, Spark's image struct) to model inputs, through the CLI's preprocessing. */
+/** Image cells (encoded bytes, Spark's image struct) to model inputs, through the CLI's decoder and preprocessing. */
 final class Images {
     private Images() {
     }
 
-    static String fromBytes(byte[] bytes, Predictor p, float[] dst, int offset) {
-        BufferedImage img;
+    static String fromBytes(byte[] bytes, ImagePreprocessor pre, float[] dst, int offset) {
         try {
-            img = ImageIO.read(new ByteArrayInputStream(bytes));
-        } catch (IOException | RuntimeException e) {
-            return "not a readable image: " + e.getMessage();
+            pre.apply(ImageDecoder.read(bytes), dst, offset);
+            return null;
+        } catch (Lenet5Exception e) {
+            return e.getMessage() + " (" + bytes.length + " bytes)";
         }
-        if (img == null) {
-            return "not an image in a format this JVM decodes (PNG, JPEG, BMP, GIF), " + bytes.length + " bytes";
-        }
-        return preprocess(img, p, dst, offset);
     }
 
     /** Spark's image source stores OpenCV-style interleaved bytes: gray, BGR or BGRA, row by row. */
-    static String fromImageStruct(Row row, Predictor p, float[] dst, int offset) {
+    static String fromImageStruct(Row row, ImagePreprocessor pre, float[] dst, int offset) {
         int h = row.getInt(row.fieldIndex("height"));
         int w = row.getInt(row.fieldIndex("width"));
         int c = row.getInt(row.fieldIndex("nChannels"));
@@ -56,21 +51,11 @@ final class Images {
         } else {
             System.arraycopy(data, 0, raster, 0, data.length);
         }
-        return preprocess(img, p, dst, offset);
-    }
-
-    // TODO(i11): replace by the CLI's public preprocessing API once it lands.
-    private static String preprocess(BufferedImage img, Predictor p, float[] dst, int offset) {
-        var shape = p.inputShape();
-        if (shape.flat() || shape.channels() != 1 || img.getWidth() != shape.width() || img.getHeight() != shape.height()) {
-            return "image of " + img.getWidth() + "x" + img.getHeight() + " does not fit the model input " + shape;
+        try {
+            pre.apply(img, dst, offset);
+            return null;
+        } catch (Lenet5Exception e) {
+            return e.getMessage();
         }
-        BufferedImage gray = new BufferedImage(img.getWidth(), img.getHeight(), BufferedImage.TYPE_BYTE_GRAY);
-        gray.getGraphics().drawImage(img, 0, 0, null);
-        byte[] px = ((DataBufferByte) gray.getRaster().getDataBuffer()).getData();
-        for (int i = 0; i < px.length; i++) {
-            dst[offset + i] = (px[i] & 0xff) / 255f;
-        }
-        return null;
     }
 }

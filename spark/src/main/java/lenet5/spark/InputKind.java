@@ -1,5 +1,6 @@
 package lenet5.spark;
 
+import lenet5.image.ImagePreprocessor;
 import lenet5.model.Predictor;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vector;
@@ -23,7 +24,7 @@ enum InputKind {
     /** {@code array<float>} (or any numeric array) or an ML {@code vector}: the model's input values, as given. */
     PIXELS("pixels") {
         @Override
-        String read(Object cell, Predictor p, float[] dst, int offset) {
+        String read(Object cell, Predictor p, ImagePreprocessor images, float[] dst, int offset) {
             int n = p.inputSize();
             if (cell instanceof Vector v) {
                 if (v.size() != n) {
@@ -52,15 +53,15 @@ enum InputKind {
     /** {@code binary}: an encoded image file (PNG, JPEG, BMP, GIF), decoded and preprocessed like the CLI's image input. */
     BYTES("bytes") {
         @Override
-        String read(Object cell, Predictor p, float[] dst, int offset) {
-            return Images.fromBytes((byte[]) cell, p, dst, offset);
+        String read(Object cell, Predictor p, ImagePreprocessor images, float[] dst, int offset) {
+            return Images.fromBytes((byte[]) cell, images, dst, offset);
         }
     },
     /** Spark's {@code image} data source struct (origin, height, width, nChannels, mode, data in BGR(A) order). */
     IMAGE("image") {
         @Override
-        String read(Object cell, Predictor p, float[] dst, int offset) {
-            return Images.fromImageStruct((Row) cell, p, dst, offset);
+        String read(Object cell, Predictor p, ImagePreprocessor images, float[] dst, int offset) {
+            return Images.fromImageStruct((Row) cell, images, dst, offset);
         }
     };
 
@@ -71,7 +72,7 @@ enum InputKind {
     }
 
     /** Never called with a null cell (the caller reports that). */
-    abstract String read(Object cell, Predictor p, float[] dst, int offset);
+    abstract String read(Object cell, Predictor p, ImagePreprocessor images, float[] dst, int offset);
 
     /** The kind a column of this type holds: {@code requested} if it fits, or the one the type implies for "auto". */
     static InputKind of(String column, DataType type, String requested) {

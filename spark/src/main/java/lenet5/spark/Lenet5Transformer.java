@@ -1,5 +1,7 @@
 package lenet5.spark;
 
+import lenet5.image.Normalization;
+import lenet5.image.Preprocess;
 import lenet5.layout.Layout;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.Path;
@@ -58,6 +60,8 @@ public final class Lenet5Transformer extends Transformer implements MLWritable {
     private final Param<String> probabilityCol;
     private final Param<String> errorCol;
     private final IntParam batchSize;
+    private final Param<String> imagePreprocess;
+    private final Param<String> imageNormalization;
 
     public Lenet5Transformer() {
         this(Identifiable$.MODULE$.randomUID("lenet5"));
@@ -75,6 +79,13 @@ public final class Lenet5Transformer extends Transformer implements MLWritable {
         probabilityCol = new Param<>(this, "probabilityCol", "output column: the model's outputs (vector)");
         errorCol = new Param<>(this, "errorCol", "output column: why a row was not scored (string, null if it was)");
         batchSize = new IntParam(this, "batchSize", "rows per predictor call", ParamValidators.inRange(1, 65536));
+        imagePreprocess = new Param<>(this, "imagePreprocess", "how an image becomes a model input, as the CLI's "
+                + "--preprocess: mnist (crop to the ink, 20x20 box, centre of mass), resize, none",
+                ParamValidators.inArray(new String[] {"mnist", "resize", "none"}));
+        imageNormalization = new Param<>(this, "imageNormalization", "image pixels after preprocessing: none ([0,1]), "
+                + "raw (0..255) or MEAN,STD (e.g. 0.1307,0.3081)");
+        setDefault(imagePreprocess, "mnist");
+        setDefault(imageNormalization, "none");
         setDefault(inputCol, "image");
         setDefault(inputKind, "auto");
         setDefault(inputLayout, "nchw");
@@ -97,6 +108,8 @@ public final class Lenet5Transformer extends Transformer implements MLWritable {
     public Param<String> probabilityCol() { return probabilityCol; }
     public Param<String> errorCol() { return errorCol; }
     public IntParam batchSize() { return batchSize; }
+    public Param<String> imagePreprocess() { return imagePreprocess; }
+    public Param<String> imageNormalization() { return imageNormalization; }
 
     public Lenet5Transformer setModelPath(String v) { set(modelPath, v); return this; }
     public Lenet5Transformer setInputCol(String v) { set(inputCol, v); return this; }
@@ -106,6 +119,8 @@ public final class Lenet5Transformer extends Transformer implements MLWritable {
     public Lenet5Transformer setProbabilityCol(String v) { set(probabilityCol, v); return this; }
     public Lenet5Transformer setErrorCol(String v) { set(errorCol, v); return this; }
     public Lenet5Transformer setBatchSize(int v) { set(batchSize, v); return this; }
+    public Lenet5Transformer setImagePreprocess(String v) { set(imagePreprocess, v); return this; }
+    public Lenet5Transformer setImageNormalization(String v) { set(imageNormalization, v); return this; }
 
     public String getModelPath() { return $(modelPath); }
     public String getInputCol() { return $(inputCol); }
@@ -143,8 +158,14 @@ public final class Lenet5Transformer extends Transformer implements MLWritable {
                 scala.reflect.ClassTag$.MODULE$.apply(ModelBytes.class));
         int column = schema.fieldIndex($(inputCol));
         Scorer scorer = new Scorer(shipped, column, InputKind.of($(inputCol), schema.apply(column).dataType(), $(inputKind)),
-                Layout.parse($(inputLayout)), getBatchSize());
+                Layout.parse($(inputLayout)), getBatchSize(), Preprocess.parse($(imagePreprocess)), normalization());
         return dataset.toDF().mapPartitions(scorer, Encoders.row(outSchema));
+    }
+
+    private Normalization normalization() {
+        String n = $(imageNormalization).trim();
+        return n.equalsIgnoreCase("none") ? Normalization.NONE
+                : n.equalsIgnoreCase("raw") ? Normalization.RAW_PIXELS : Normalization.parse(n);
     }
 
     @Override

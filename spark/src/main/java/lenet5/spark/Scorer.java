@@ -1,5 +1,8 @@
 package lenet5.spark;
 
+import lenet5.image.ImagePreprocessor;
+import lenet5.image.Normalization;
+import lenet5.image.Preprocess;
 import lenet5.layout.Layout;
 import lenet5.model.Predictor;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
@@ -23,23 +26,35 @@ final class Scorer implements MapPartitionsFunction<Row, Row> {
     private final InputKind kind;
     private final Layout layout;
     private final int batchSize;
+    private final Preprocess preprocess;
+    /** Mean and standard deviation (Normalization is not serializable). */
+    private final float mean;
+    private final float std;
 
-    Scorer(Broadcast<ModelBytes> model, int column, InputKind kind, Layout layout, int batchSize) {
+    Scorer(Broadcast<ModelBytes> model, int column, InputKind kind, Layout layout, int batchSize,
+           Preprocess preprocess, Normalization normalization) {
         this.model = model;
         this.column = column;
         this.kind = kind;
         this.layout = layout;
         this.batchSize = batchSize;
+        this.preprocess = preprocess;
+        this.mean = normalization.mean();
+        this.std = normalization.std();
     }
 
     @Override
     public Iterator<Row> call(Iterator<Row> rows) {
-        return new Batches(rows, model.value().predictor(layout));
+        Predictor p = model.value().predictor(layout);
+        ImagePreprocessor images = kind == InputKind.PIXELS ? null
+                : ImagePreprocessor.forInput(p.inputShape()).withMode(preprocess).withNormalization(new Normalization(mean, std));
+        return new Batches(rows, p, images);
     }
 
     private final class Batches implements Iterator<Row> {
         private final Iterator<Row> rows;
         private final Predictor predictor;
+        private final ImagePreprocessor images;
         private final float[] in;
         private final float[] out;
         private final Row[] batch = new Row[batchSize];
@@ -49,9 +64,10 @@ final class Scorer implements MapPartitionsFunction<Row, Row> {
         private int count;
         private int next;
 
-        Batches(Iterator<Row> rows, Predictor predictor) {
+        Batches(Iterator<Row> rows, Predictor predictor, ImagePreprocessor images) {
             this.rows = rows;
             this.predictor = predictor;
+            this.images = images;
             this.in = new float[Math.multiplyExact(batchSize, predictor.inputSize())];
             this.out = new float[Math.multiplyExact(batchSize, predictor.outputSize())];
         }
@@ -73,7 +89,7 @@ final class Scorer implements MapPartitionsFunction<Row, Row> {
                 Object cell = row.get(column);
                 String error;
                 try {
-                    error = cell == null ? "input is null" : kind.read(cell, predictor, in, good * inSize);
+                    error = cell == null ? "input is null" : kind.read(cell, predictor, images, in, good * inSize);
                 } catch (RuntimeException e) {
                     // A cell nobody anticipated fails its row, never the job.
                     error = e.getClass().getSimpleName() + ": " + e.getMessage();

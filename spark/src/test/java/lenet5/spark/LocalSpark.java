@@ -40,6 +40,8 @@ final class LocalSpark {
                     .appName("lenet5-spark-tests")
                     .config("spark.ui.enabled", "false")
                     .config("spark.sql.shuffle.partitions", "2")
+                    // 2,000 small PNG files in 2 partitions, not 60 (Spark counts 4 MB per file by default)
+                    .config("spark.sql.files.openCostInBytes", "4096")
                     .config("spark.driver.host", "127.0.0.1")
                     .config("spark.driver.bindAddress", "127.0.0.1")
                     .getOrCreate();

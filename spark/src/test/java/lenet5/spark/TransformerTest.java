@@ -124,12 +124,7 @@ class TransformerTest {
         assertEquals("digit", back.getOrDefault(back.predictionCol()));
         assertTrue(back.getModelPath().startsWith(saved.toUri().toString()) || back.getModelPath().startsWith(saved.toString()),
                 back.getModelPath());
-        List<Row> rows = loaded.transform(digitsFromParquet()).orderBy("id").collectAsList();
-        float[] expected = engine(TANH);
-        for (Row r : rows) {
-            assertEquals(Predictor.argmax(expected, r.getInt(0) * 10, 10), r.getInt(r.fieldIndex("digit")));
-        }
-        assertBitIdentical(expected, loaded.transform(digitsFromParquet()).withColumnRenamed("digit", "prediction")
+        assertBitIdentical(engine(TANH), loaded.transform(digitsFromParquet()).withColumnRenamed("digit", "prediction")
                 .orderBy("id").collectAsList(), "reloaded PipelineModel");
     }
 

@@ -50,12 +50,15 @@ def jmh_rows(path, engine):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--raw", default=os.path.join(HERE, "results", "raw"))
+    ap.add_argument("--out", default=os.path.join(HERE, "results"))
     ap.add_argument("--mode", default="full")
     a = ap.parse_args()
     raw = a.raw
     rows = (jmh_rows(os.path.join(raw, "engine.json"), "lenet5")
             + jmh_rows(os.path.join(raw, "engine-2threads.json"), "lenet5")
             + jmh_rows(os.path.join(raw, "engine-scalar.json"), "lenet5-scalar")
+            + jmh_rows(os.path.join(raw, "ort.json"), "onnxruntime")
+            + jmh_rows(os.path.join(raw, "ort-2threads.json"), "onnxruntime")
             + jmh_rows(os.path.join(raw, "dl4j.json"), "dl4j"))
     latency = jmh_rows(os.path.join(raw, "latency.json"), "lenet5")
     torch_meta = {}
@@ -85,27 +88,34 @@ def main():
     lines = []
     lines.append(f"Mode: {a.mode}. LeNet-5 (lenet5_tanh), {flops:,} FLOP/image (2 x multiply-adds). Images/s, one thread unless noted.")
     lines.append("")
-    lines.append("| batch | lenet5 | GFLOP/s | lenet5 scalar | PyTorch eager | PyTorch JIT | DL4J | lenet5 / best PyTorch | lenet5 / DL4J | lenet5 B/op | lenet5 2 threads | 2 thr / 1 thr |")
-    lines.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    lines.append("| batch | lenet5 Vector API | GFLOP/s | lenet5 plain Java | ONNX Runtime | Vector / ORT | plain / ORT | "
+                 "PyTorch eager | PyTorch JIT | DL4J | lenet5 / best PyTorch | lenet5 / DL4J | lenet5 B/op | lenet5 2 threads | 2 thr / 1 thr |")
+    lines.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for b in BATCHES:
         e = ips("lenet5", b)
+        if e is None and ips("onnxruntime", b) is None:
+            continue
         best_torch = max([v for v in (ips("pytorch-eager", b), ips("pytorch-jit", b)) if v is not None], default=None)
-        e2 = ips("lenet5", b, 2)
+        e2, sc, ort = ips("lenet5", b, 2), ips("lenet5-scalar", b), ips("onnxruntime", b)
         r = get("lenet5", b)
         alloc = r.get("alloc_bytes_per_op") if r else None
-        lines.append(f"| {b} | {fmt(e)} | {'n/a' if e is None else f'{e * flops / 1e9:.1f}'} | {fmt(ips('lenet5-scalar', b))} | "
+        lines.append(f"| {b} | {fmt(e)} | {'n/a' if e is None else f'{e * flops / 1e9:.1f}'} | {fmt(sc)} | {fmt(ort)} | "
+                     f"{ratio(e, ort)} | {ratio(sc, ort)} | "
                      f"{fmt(ips('pytorch-eager', b))} | {fmt(ips('pytorch-jit', b))} | {fmt(ips('dl4j', b))} | "
                      f"{ratio(e, best_torch)} | {ratio(e, ips('dl4j', b))} | {'n/a' if alloc is None else f'{alloc:.2g}'} | "
                      f"{fmt(e2)} | {ratio(e2, e)} |")
     lines.append("")
-    lines.append("Two threads (PyTorch: torch.set_num_threads(2); lenet5: newPredictor(layout, 2)):")
+    lines.append("Two threads (PyTorch: torch.set_num_threads(2); ONNX Runtime: 2 intra-op threads; lenet5: newPredictor(layout, 2)):")
     lines.append("")
-    lines.append("| batch | lenet5 2 threads | PyTorch eager 2 | PyTorch JIT 2 | lenet5 / best PyTorch |")
-    lines.append("|---:|---:|---:|---:|---:|")
+    lines.append("| batch | lenet5 2 threads | 2 thr / 1 thr | ONNX Runtime 2 | lenet5 / ORT | PyTorch eager 2 | PyTorch JIT 2 | lenet5 / best PyTorch |")
+    lines.append("|---:|---:|---:|---:|---:|---:|---:|---:|")
     for b in (256, 1024):
         e2 = ips("lenet5", b, 2)
+        if e2 is None:
+            continue
         bt = max([v for v in (ips("pytorch-eager", b, 2), ips("pytorch-jit", b, 2)) if v is not None], default=None)
-        lines.append(f"| {b} | {fmt(e2)} | {fmt(ips('pytorch-eager', b, 2))} | {fmt(ips('pytorch-jit', b, 2))} | {ratio(e2, bt)} |")
+        lines.append(f"| {b} | {fmt(e2)} | {ratio(e2, ips('lenet5', b))} | {fmt(ips('onnxruntime', b, 2))} | {ratio(e2, ips('onnxruntime', b, 2))} | "
+                     f"{fmt(ips('pytorch-eager', b, 2))} | {fmt(ips('pytorch-jit', b, 2))} | {ratio(e2, bt)} |")
     if latency:
         lines.append("")
         lines.append("Latency of one predict call, lenet5, one thread (JMH sample mode, microseconds):")
@@ -127,10 +137,14 @@ def main():
         lines.append(f"End to end, {e2e['images']:,} MNIST images, whole process (median of {e2e['runs']} runs): "
                      f"`{e2e['lenet5_command']}` {e2e['lenet5_s']:.2f} s; `{e2e['torch_command']}` {e2e['torch_s']:.2f} s "
                      f"({e2e['torch_s'] / e2e['lenet5_s']:.1f}x).")
+        if "startup_s" in e2e:
+            lines.append("")
+            lines.append(f"Start-up, one image, whole process (median of {e2e['startup_runs']} runs): "
+                         f"`{e2e['startup_command']}` {e2e['startup_s']:.3f} s.")
     table = "\n".join(lines)
     print(table)
 
-    out = os.path.join(HERE, "results")
+    out = a.out
     with open(os.path.join(out, "results.md"), "w") as f:
         f.write(table + "\n")
     with open(os.path.join(out, "results.csv"), "w", newline="") as f:
@@ -157,7 +171,8 @@ def chart(rows, path, mode, cpu):
         return
     fig, ax = plt.subplots(figsize=(10, 5))
     series = [("lenet5", 1, "lenet5 (Vector API), 1 thread"), ("lenet5", 2, "lenet5 (Vector API), 2 threads"),
-              ("lenet5-scalar", 1, "lenet5 (plain Java), 1 thread"), ("pytorch-jit", 1, "PyTorch 1.13 TorchScript, 1 thread"),
+              ("lenet5-scalar", 1, "lenet5 (plain Java), 1 thread"), ("onnxruntime", 1, "ONNX Runtime, 1 thread"),
+              ("onnxruntime", 2, "ONNX Runtime, 2 threads"), ("pytorch-jit", 1, "PyTorch 1.13 TorchScript, 1 thread"),
               ("pytorch-eager", 1, "PyTorch 1.13 eager, 1 thread"), ("pytorch-jit", 2, "PyTorch 1.13 TorchScript, 2 threads"),
               ("dl4j", 1, "DL4J 1.0.0-M2.1, 1 thread")]
     for engine, threads, label in series:

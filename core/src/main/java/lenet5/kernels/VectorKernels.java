@@ -11,6 +11,8 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorKernels extends Kernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int VL = S.length();
+    /** Taps summed from zero before being added to the output: one 5x5 window of one input channel. */
+    static final int BLOCK = 25;
 
     @Override
     String name() {
@@ -40,20 +42,32 @@ final class VectorKernels extends Kernels {
         }
     }
 
+    /**
+     * The output rows start as the bias; each tile then adds its sums over blocks of {@link #BLOCK}
+     * taps (each block summed from zero in registers, then added): a float32 sum of hundreds of
+     * products in one chain drifts further from the exact result than PyTorch's does.
+     */
     private static void tiles(float[] in, int base, int[] taps, int nTaps, float[] w, int wOff, float[] bias, int biasOff,
                               int rows, int lanes, float[] out, int oOff, int oStride) {
+        for (int j = 0; j < rows; j++) {
+            java.util.Arrays.fill(out, oOff + j * oStride, oOff + j * oStride + lanes, bias[biasOff + j]);
+        }
         int x = 0;
         for (; x + 2 * VL <= lanes; x += 2 * VL) {
-            if (rows == 8) {
-                tile8x2(in, base + x, taps, nTaps, w, wOff, bias, biasOff, out, oOff + x, oStride);
-            } else {
+            if (rows == 6) {
                 // LeNet's first convolution has 6 channels: skip two dead rows. (Separate methods because a
                 // branch inside one loop makes C2 box the vectors.)
-                tile6x2(in, base + x, taps, nTaps, w, wOff, bias, biasOff, out, oOff + x, oStride);
+                tile6x2(in, base + x, taps, nTaps, w, wOff, out, oOff + x, oStride);
+            } else if (VL >= 16) {
+                tile8x2(in, base + x, taps, nTaps, w, wOff, out, oOff + x, oStride);
+            } else {
+                // 256-bit: 16 registers hold 8 accumulators, not 16; two passes of 4 rows.
+                tile4x2(in, base + x, taps, nTaps, w, wOff, out, oOff + x, oStride);
+                tile4x2(in, base + x, taps, nTaps, w, wOff + 4, out, oOff + x + 4 * oStride, oStride);
             }
         }
         for (; x < lanes; x += VL) {
-            tile8x1(in, base + x, taps, nTaps, w, wOff, bias, biasOff, out, oOff + x, oStride);
+            tile8x1(in, base + x, taps, nTaps, w, wOff, out, oOff + x, oStride);
         }
     }
 
@@ -103,176 +117,218 @@ final class VectorKernels extends Kernels {
         }
     }
 
-    /** 8 output channels x 2 vectors of lanes: 16 accumulators, 2 loads and 8 broadcasts per 16 FMAs. */
-    private static void tile8x2(float[] in, int base, int[] taps, int nTaps, float[] w, int wOff, float[] bias, int bo,
-                                float[] out, int oOff, int oStride) {
-        FloatVector a0 = FloatVector.broadcast(S, bias[bo + 0]), b0 = a0;
-        FloatVector a1 = FloatVector.broadcast(S, bias[bo + 1]), b1 = a1;
-        FloatVector a2 = FloatVector.broadcast(S, bias[bo + 2]), b2 = a2;
-        FloatVector a3 = FloatVector.broadcast(S, bias[bo + 3]), b3 = a3;
-        FloatVector a4 = FloatVector.broadcast(S, bias[bo + 4]), b4 = a4;
-        FloatVector a5 = FloatVector.broadcast(S, bias[bo + 5]), b5 = a5;
-        FloatVector a6 = FloatVector.broadcast(S, bias[bo + 6]), b6 = a6;
-        FloatVector a7 = FloatVector.broadcast(S, bias[bo + 7]), b7 = a7;
-        for (int t = 0, k = wOff; t < nTaps; t++, k += MR) {
-            int o = base + taps[t];
-            FloatVector u = FloatVector.fromArray(S, in, o);
-            FloatVector v = FloatVector.fromArray(S, in, o + VL);
-            FloatVector c0 = FloatVector.broadcast(S, w[k]);
-            a0 = u.fma(c0, a0);
-            b0 = v.fma(c0, b0);
-            FloatVector c1 = FloatVector.broadcast(S, w[k + 1]);
-            a1 = u.fma(c1, a1);
-            b1 = v.fma(c1, b1);
-            FloatVector c2 = FloatVector.broadcast(S, w[k + 2]);
-            a2 = u.fma(c2, a2);
-            b2 = v.fma(c2, b2);
-            FloatVector c3 = FloatVector.broadcast(S, w[k + 3]);
-            a3 = u.fma(c3, a3);
-            b3 = v.fma(c3, b3);
-            FloatVector c4 = FloatVector.broadcast(S, w[k + 4]);
-            a4 = u.fma(c4, a4);
-            b4 = v.fma(c4, b4);
-            FloatVector c5 = FloatVector.broadcast(S, w[k + 5]);
-            a5 = u.fma(c5, a5);
-            b5 = v.fma(c5, b5);
-            FloatVector c6 = FloatVector.broadcast(S, w[k + 6]);
-            a6 = u.fma(c6, a6);
-            b6 = v.fma(c6, b6);
-            FloatVector c7 = FloatVector.broadcast(S, w[k + 7]);
-            a7 = u.fma(c7, a7);
-            b7 = v.fma(c7, b7);
+    /** 8 output channels x 2 vectors of lanes: 16 accumulators, 2 loads and 8 broadcasts per 16 FMAs (32 registers: AVX-512). */
+    private static void tile8x2(float[] in, int base, int[] taps, int nTaps, float[] w, int wOff, float[] out, int oOff, int oStride) {
+        for (int t0 = 0; t0 < nTaps; t0 += BLOCK) {
+            FloatVector a0 = FloatVector.zero(S), b0 = FloatVector.zero(S);
+            FloatVector a1 = FloatVector.zero(S), b1 = FloatVector.zero(S);
+            FloatVector a2 = FloatVector.zero(S), b2 = FloatVector.zero(S);
+            FloatVector a3 = FloatVector.zero(S), b3 = FloatVector.zero(S);
+            FloatVector a4 = FloatVector.zero(S), b4 = FloatVector.zero(S);
+            FloatVector a5 = FloatVector.zero(S), b5 = FloatVector.zero(S);
+            FloatVector a6 = FloatVector.zero(S), b6 = FloatVector.zero(S);
+            FloatVector a7 = FloatVector.zero(S), b7 = FloatVector.zero(S);
+            for (int t = t0, t1 = Math.min(nTaps, t0 + BLOCK), k = wOff + t0 * MR; t < t1; t++, k += MR) {
+                int o = base + taps[t];
+                FloatVector u = FloatVector.fromArray(S, in, o);
+                FloatVector v = FloatVector.fromArray(S, in, o + VL);
+                FloatVector c0 = FloatVector.broadcast(S, w[k + 0]);
+                a0 = u.fma(c0, a0);
+                b0 = v.fma(c0, b0);
+                FloatVector c1 = FloatVector.broadcast(S, w[k + 1]);
+                a1 = u.fma(c1, a1);
+                b1 = v.fma(c1, b1);
+                FloatVector c2 = FloatVector.broadcast(S, w[k + 2]);
+                a2 = u.fma(c2, a2);
+                b2 = v.fma(c2, b2);
+                FloatVector c3 = FloatVector.broadcast(S, w[k + 3]);
+                a3 = u.fma(c3, a3);
+                b3 = v.fma(c3, b3);
+                FloatVector c4 = FloatVector.broadcast(S, w[k + 4]);
+                a4 = u.fma(c4, a4);
+                b4 = v.fma(c4, b4);
+                FloatVector c5 = FloatVector.broadcast(S, w[k + 5]);
+                a5 = u.fma(c5, a5);
+                b5 = v.fma(c5, b5);
+                FloatVector c6 = FloatVector.broadcast(S, w[k + 6]);
+                a6 = u.fma(c6, a6);
+                b6 = v.fma(c6, b6);
+                FloatVector c7 = FloatVector.broadcast(S, w[k + 7]);
+                a7 = u.fma(c7, a7);
+                b7 = v.fma(c7, b7);
+            }
+            FloatVector.fromArray(S, out, oOff).add(a0).intoArray(out, oOff);
+            FloatVector.fromArray(S, out, oOff + VL).add(b0).intoArray(out, oOff + VL);
+            FloatVector.fromArray(S, out, oOff + 1 * oStride).add(a1).intoArray(out, oOff + 1 * oStride);
+            FloatVector.fromArray(S, out, oOff + 1 * oStride + VL).add(b1).intoArray(out, oOff + 1 * oStride + VL);
+            FloatVector.fromArray(S, out, oOff + 2 * oStride).add(a2).intoArray(out, oOff + 2 * oStride);
+            FloatVector.fromArray(S, out, oOff + 2 * oStride + VL).add(b2).intoArray(out, oOff + 2 * oStride + VL);
+            FloatVector.fromArray(S, out, oOff + 3 * oStride).add(a3).intoArray(out, oOff + 3 * oStride);
+            FloatVector.fromArray(S, out, oOff + 3 * oStride + VL).add(b3).intoArray(out, oOff + 3 * oStride + VL);
+            FloatVector.fromArray(S, out, oOff + 4 * oStride).add(a4).intoArray(out, oOff + 4 * oStride);
+            FloatVector.fromArray(S, out, oOff + 4 * oStride + VL).add(b4).intoArray(out, oOff + 4 * oStride + VL);
+            FloatVector.fromArray(S, out, oOff + 5 * oStride).add(a5).intoArray(out, oOff + 5 * oStride);
+            FloatVector.fromArray(S, out, oOff + 5 * oStride + VL).add(b5).intoArray(out, oOff + 5 * oStride + VL);
+            FloatVector.fromArray(S, out, oOff + 6 * oStride).add(a6).intoArray(out, oOff + 6 * oStride);
+            FloatVector.fromArray(S, out, oOff + 6 * oStride + VL).add(b6).intoArray(out, oOff + 6 * oStride + VL);
+            FloatVector.fromArray(S, out, oOff + 7 * oStride).add(a7).intoArray(out, oOff + 7 * oStride);
+            FloatVector.fromArray(S, out, oOff + 7 * oStride + VL).add(b7).intoArray(out, oOff + 7 * oStride + VL);
         }
-        a0.intoArray(out, oOff);
-        b0.intoArray(out, oOff + VL);
-        a1.intoArray(out, oOff + oStride);
-        b1.intoArray(out, oOff + oStride + VL);
-        a2.intoArray(out, oOff + 2 * oStride);
-        b2.intoArray(out, oOff + 2 * oStride + VL);
-        a3.intoArray(out, oOff + 3 * oStride);
-        b3.intoArray(out, oOff + 3 * oStride + VL);
-        a4.intoArray(out, oOff + 4 * oStride);
-        b4.intoArray(out, oOff + 4 * oStride + VL);
-        a5.intoArray(out, oOff + 5 * oStride);
-        b5.intoArray(out, oOff + 5 * oStride + VL);
-        a6.intoArray(out, oOff + 6 * oStride);
-        b6.intoArray(out, oOff + 6 * oStride + VL);
-        a7.intoArray(out, oOff + 7 * oStride);
-        b7.intoArray(out, oOff + 7 * oStride + VL);
     }
 
-    private static void tile6x2(float[] in, int base, int[] taps, int nTaps, float[] w, int wOff, float[] bias, int bo,
-                                float[] out, int oOff, int oStride) {
-        FloatVector a0 = FloatVector.broadcast(S, bias[bo + 0]), b0 = a0;
-        FloatVector a1 = FloatVector.broadcast(S, bias[bo + 1]), b1 = a1;
-        FloatVector a2 = FloatVector.broadcast(S, bias[bo + 2]), b2 = a2;
-        FloatVector a3 = FloatVector.broadcast(S, bias[bo + 3]), b3 = a3;
-        FloatVector a4 = FloatVector.broadcast(S, bias[bo + 4]), b4 = a4;
-        FloatVector a5 = FloatVector.broadcast(S, bias[bo + 5]), b5 = a5;
-        for (int t = 0, k = wOff; t < nTaps; t++, k += MR) {
-            int o = base + taps[t];
-            FloatVector u = FloatVector.fromArray(S, in, o);
-            FloatVector v = FloatVector.fromArray(S, in, o + VL);
-            FloatVector c0 = FloatVector.broadcast(S, w[k]);
-            a0 = u.fma(c0, a0);
-            b0 = v.fma(c0, b0);
-            FloatVector c1 = FloatVector.broadcast(S, w[k + 1]);
-            a1 = u.fma(c1, a1);
-            b1 = v.fma(c1, b1);
-            FloatVector c2 = FloatVector.broadcast(S, w[k + 2]);
-            a2 = u.fma(c2, a2);
-            b2 = v.fma(c2, b2);
-            FloatVector c3 = FloatVector.broadcast(S, w[k + 3]);
-            a3 = u.fma(c3, a3);
-            b3 = v.fma(c3, b3);
-            FloatVector c4 = FloatVector.broadcast(S, w[k + 4]);
-            a4 = u.fma(c4, a4);
-            b4 = v.fma(c4, b4);
-            FloatVector c5 = FloatVector.broadcast(S, w[k + 5]);
-            a5 = u.fma(c5, a5);
-            b5 = v.fma(c5, b5);
+    /** 6 output channels x 2 vectors: 12 accumulators, fits 16 registers (AVX2). */
+    private static void tile6x2(float[] in, int base, int[] taps, int nTaps, float[] w, int wOff, float[] out, int oOff, int oStride) {
+        for (int t0 = 0; t0 < nTaps; t0 += BLOCK) {
+            FloatVector a0 = FloatVector.zero(S), b0 = FloatVector.zero(S);
+            FloatVector a1 = FloatVector.zero(S), b1 = FloatVector.zero(S);
+            FloatVector a2 = FloatVector.zero(S), b2 = FloatVector.zero(S);
+            FloatVector a3 = FloatVector.zero(S), b3 = FloatVector.zero(S);
+            FloatVector a4 = FloatVector.zero(S), b4 = FloatVector.zero(S);
+            FloatVector a5 = FloatVector.zero(S), b5 = FloatVector.zero(S);
+            for (int t = t0, t1 = Math.min(nTaps, t0 + BLOCK), k = wOff + t0 * MR; t < t1; t++, k += MR) {
+                int o = base + taps[t];
+                FloatVector u = FloatVector.fromArray(S, in, o);
+                FloatVector v = FloatVector.fromArray(S, in, o + VL);
+                FloatVector c0 = FloatVector.broadcast(S, w[k + 0]);
+                a0 = u.fma(c0, a0);
+                b0 = v.fma(c0, b0);
+                FloatVector c1 = FloatVector.broadcast(S, w[k + 1]);
+                a1 = u.fma(c1, a1);
+                b1 = v.fma(c1, b1);
+                FloatVector c2 = FloatVector.broadcast(S, w[k + 2]);
+                a2 = u.fma(c2, a2);
+                b2 = v.fma(c2, b2);
+                FloatVector c3 = FloatVector.broadcast(S, w[k + 3]);
+                a3 = u.fma(c3, a3);
+                b3 = v.fma(c3, b3);
+                FloatVector c4 = FloatVector.broadcast(S, w[k + 4]);
+                a4 = u.fma(c4, a4);
+                b4 = v.fma(c4, b4);
+                FloatVector c5 = FloatVector.broadcast(S, w[k + 5]);
+                a5 = u.fma(c5, a5);
+                b5 = v.fma(c5, b5);
+            }
+            FloatVector.fromArray(S, out, oOff).add(a0).intoArray(out, oOff);
+            FloatVector.fromArray(S, out, oOff + VL).add(b0).intoArray(out, oOff + VL);
+            FloatVector.fromArray(S, out, oOff + 1 * oStride).add(a1).intoArray(out, oOff + 1 * oStride);
+            FloatVector.fromArray(S, out, oOff + 1 * oStride + VL).add(b1).intoArray(out, oOff + 1 * oStride + VL);
+            FloatVector.fromArray(S, out, oOff + 2 * oStride).add(a2).intoArray(out, oOff + 2 * oStride);
+            FloatVector.fromArray(S, out, oOff + 2 * oStride + VL).add(b2).intoArray(out, oOff + 2 * oStride + VL);
+            FloatVector.fromArray(S, out, oOff + 3 * oStride).add(a3).intoArray(out, oOff + 3 * oStride);
+            FloatVector.fromArray(S, out, oOff + 3 * oStride + VL).add(b3).intoArray(out, oOff + 3 * oStride + VL);
+            FloatVector.fromArray(S, out, oOff + 4 * oStride).add(a4).intoArray(out, oOff + 4 * oStride);
+            FloatVector.fromArray(S, out, oOff + 4 * oStride + VL).add(b4).intoArray(out, oOff + 4 * oStride + VL);
+            FloatVector.fromArray(S, out, oOff + 5 * oStride).add(a5).intoArray(out, oOff + 5 * oStride);
+            FloatVector.fromArray(S, out, oOff + 5 * oStride + VL).add(b5).intoArray(out, oOff + 5 * oStride + VL);
         }
-        a0.intoArray(out, oOff);
-        b0.intoArray(out, oOff + VL);
-        a1.intoArray(out, oOff + oStride);
-        b1.intoArray(out, oOff + oStride + VL);
-        a2.intoArray(out, oOff + 2 * oStride);
-        b2.intoArray(out, oOff + 2 * oStride + VL);
-        a3.intoArray(out, oOff + 3 * oStride);
-        b3.intoArray(out, oOff + 3 * oStride + VL);
-        a4.intoArray(out, oOff + 4 * oStride);
-        b4.intoArray(out, oOff + 4 * oStride + VL);
-        a5.intoArray(out, oOff + 5 * oStride);
-        b5.intoArray(out, oOff + 5 * oStride + VL);
     }
 
-    private static void tile8x1(float[] in, int base, int[] taps, int nTaps, float[] w, int wOff, float[] bias, int bo,
-                                float[] out, int oOff, int oStride) {
-        FloatVector a0 = FloatVector.broadcast(S, bias[bo + 0]);
-        FloatVector a1 = FloatVector.broadcast(S, bias[bo + 1]);
-        FloatVector a2 = FloatVector.broadcast(S, bias[bo + 2]);
-        FloatVector a3 = FloatVector.broadcast(S, bias[bo + 3]);
-        FloatVector a4 = FloatVector.broadcast(S, bias[bo + 4]);
-        FloatVector a5 = FloatVector.broadcast(S, bias[bo + 5]);
-        FloatVector a6 = FloatVector.broadcast(S, bias[bo + 6]);
-        FloatVector a7 = FloatVector.broadcast(S, bias[bo + 7]);
-        for (int t = 0, k = wOff; t < nTaps; t++, k += MR) {
-            int o = base + taps[t];
-            FloatVector u = FloatVector.fromArray(S, in, o);
-            FloatVector c0 = FloatVector.broadcast(S, w[k]);
-            a0 = u.fma(c0, a0);
-            FloatVector c1 = FloatVector.broadcast(S, w[k + 1]);
-            a1 = u.fma(c1, a1);
-            FloatVector c2 = FloatVector.broadcast(S, w[k + 2]);
-            a2 = u.fma(c2, a2);
-            FloatVector c3 = FloatVector.broadcast(S, w[k + 3]);
-            a3 = u.fma(c3, a3);
-            FloatVector c4 = FloatVector.broadcast(S, w[k + 4]);
-            a4 = u.fma(c4, a4);
-            FloatVector c5 = FloatVector.broadcast(S, w[k + 5]);
-            a5 = u.fma(c5, a5);
-            FloatVector c6 = FloatVector.broadcast(S, w[k + 6]);
-            a6 = u.fma(c6, a6);
-            FloatVector c7 = FloatVector.broadcast(S, w[k + 7]);
-            a7 = u.fma(c7, a7);
+    /** 4 output channels x 2 vectors: 8 accumulators; the 256-bit kernel for blocks of 8 channels, twice. */
+    private static void tile4x2(float[] in, int base, int[] taps, int nTaps, float[] w, int wOff, float[] out, int oOff, int oStride) {
+        for (int t0 = 0; t0 < nTaps; t0 += BLOCK) {
+            FloatVector a0 = FloatVector.zero(S), b0 = FloatVector.zero(S);
+            FloatVector a1 = FloatVector.zero(S), b1 = FloatVector.zero(S);
+            FloatVector a2 = FloatVector.zero(S), b2 = FloatVector.zero(S);
+            FloatVector a3 = FloatVector.zero(S), b3 = FloatVector.zero(S);
+            for (int t = t0, t1 = Math.min(nTaps, t0 + BLOCK), k = wOff + t0 * MR; t < t1; t++, k += MR) {
+                int o = base + taps[t];
+                FloatVector u = FloatVector.fromArray(S, in, o);
+                FloatVector v = FloatVector.fromArray(S, in, o + VL);
+                FloatVector c0 = FloatVector.broadcast(S, w[k + 0]);
+                a0 = u.fma(c0, a0);
+                b0 = v.fma(c0, b0);
+                FloatVector c1 = FloatVector.broadcast(S, w[k + 1]);
+                a1 = u.fma(c1, a1);
+                b1 = v.fma(c1, b1);
+                FloatVector c2 = FloatVector.broadcast(S, w[k + 2]);
+                a2 = u.fma(c2, a2);
+                b2 = v.fma(c2, b2);
+                FloatVector c3 = FloatVector.broadcast(S, w[k + 3]);
+                a3 = u.fma(c3, a3);
+                b3 = v.fma(c3, b3);
+            }
+            FloatVector.fromArray(S, out, oOff).add(a0).intoArray(out, oOff);
+            FloatVector.fromArray(S, out, oOff + VL).add(b0).intoArray(out, oOff + VL);
+            FloatVector.fromArray(S, out, oOff + 1 * oStride).add(a1).intoArray(out, oOff + 1 * oStride);
+            FloatVector.fromArray(S, out, oOff + 1 * oStride + VL).add(b1).intoArray(out, oOff + 1 * oStride + VL);
+            FloatVector.fromArray(S, out, oOff + 2 * oStride).add(a2).intoArray(out, oOff + 2 * oStride);
+            FloatVector.fromArray(S, out, oOff + 2 * oStride + VL).add(b2).intoArray(out, oOff + 2 * oStride + VL);
+            FloatVector.fromArray(S, out, oOff + 3 * oStride).add(a3).intoArray(out, oOff + 3 * oStride);
+            FloatVector.fromArray(S, out, oOff + 3 * oStride + VL).add(b3).intoArray(out, oOff + 3 * oStride + VL);
         }
-        a0.intoArray(out, oOff);
-        a1.intoArray(out, oOff + oStride);
-        a2.intoArray(out, oOff + 2 * oStride);
-        a3.intoArray(out, oOff + 3 * oStride);
-        a4.intoArray(out, oOff + 4 * oStride);
-        a5.intoArray(out, oOff + 5 * oStride);
-        a6.intoArray(out, oOff + 6 * oStride);
-        a7.intoArray(out, oOff + 7 * oStride);
     }
 
+    /** 8 output channels x 1 vector: the last vector of a row. */
+    private static void tile8x1(float[] in, int base, int[] taps, int nTaps, float[] w, int wOff, float[] out, int oOff, int oStride) {
+        for (int t0 = 0; t0 < nTaps; t0 += BLOCK) {
+            FloatVector a0 = FloatVector.zero(S);
+            FloatVector a1 = FloatVector.zero(S);
+            FloatVector a2 = FloatVector.zero(S);
+            FloatVector a3 = FloatVector.zero(S);
+            FloatVector a4 = FloatVector.zero(S);
+            FloatVector a5 = FloatVector.zero(S);
+            FloatVector a6 = FloatVector.zero(S);
+            FloatVector a7 = FloatVector.zero(S);
+            for (int t = t0, t1 = Math.min(nTaps, t0 + BLOCK), k = wOff + t0 * MR; t < t1; t++, k += MR) {
+                int o = base + taps[t];
+                FloatVector u = FloatVector.fromArray(S, in, o);
+                FloatVector c0 = FloatVector.broadcast(S, w[k + 0]);
+                a0 = u.fma(c0, a0);
+                FloatVector c1 = FloatVector.broadcast(S, w[k + 1]);
+                a1 = u.fma(c1, a1);
+                FloatVector c2 = FloatVector.broadcast(S, w[k + 2]);
+                a2 = u.fma(c2, a2);
+                FloatVector c3 = FloatVector.broadcast(S, w[k + 3]);
+                a3 = u.fma(c3, a3);
+                FloatVector c4 = FloatVector.broadcast(S, w[k + 4]);
+                a4 = u.fma(c4, a4);
+                FloatVector c5 = FloatVector.broadcast(S, w[k + 5]);
+                a5 = u.fma(c5, a5);
+                FloatVector c6 = FloatVector.broadcast(S, w[k + 6]);
+                a6 = u.fma(c6, a6);
+                FloatVector c7 = FloatVector.broadcast(S, w[k + 7]);
+                a7 = u.fma(c7, a7);
+            }
+            FloatVector.fromArray(S, out, oOff).add(a0).intoArray(out, oOff);
+            FloatVector.fromArray(S, out, oOff + 1 * oStride).add(a1).intoArray(out, oOff + 1 * oStride);
+            FloatVector.fromArray(S, out, oOff + 2 * oStride).add(a2).intoArray(out, oOff + 2 * oStride);
+            FloatVector.fromArray(S, out, oOff + 3 * oStride).add(a3).intoArray(out, oOff + 3 * oStride);
+            FloatVector.fromArray(S, out, oOff + 4 * oStride).add(a4).intoArray(out, oOff + 4 * oStride);
+            FloatVector.fromArray(S, out, oOff + 5 * oStride).add(a5).intoArray(out, oOff + 5 * oStride);
+            FloatVector.fromArray(S, out, oOff + 6 * oStride).add(a6).intoArray(out, oOff + 6 * oStride);
+            FloatVector.fromArray(S, out, oOff + 7 * oStride).add(a7).intoArray(out, oOff + 7 * oStride);
+        }
+    }
+
+    /** Sums in the blocks of {@link #BLOCK} inputs that {@link #convTile} uses. */
     @Override
     void gemv(float[] x, int xOff, int n, float[][] wT, float[] bias, int outP, float[] y) {
-        int o = 0;
-        for (; o + 4 * VL <= outP; o += 4 * VL) {
-            FloatVector a0 = FloatVector.fromArray(S, bias, o);
-            FloatVector a1 = FloatVector.fromArray(S, bias, o + VL);
-            FloatVector a2 = FloatVector.fromArray(S, bias, o + 2 * VL);
-            FloatVector a3 = FloatVector.fromArray(S, bias, o + 3 * VL);
-            for (int i = 0; i < n; i++) {
-                FloatVector c = FloatVector.broadcast(S, x[xOff + i]);
-                float[] r = wT[i];
-                a0 = FloatVector.fromArray(S, r, o).fma(c, a0);
-                a1 = FloatVector.fromArray(S, r, o + VL).fma(c, a1);
-                a2 = FloatVector.fromArray(S, r, o + 2 * VL).fma(c, a2);
-                a3 = FloatVector.fromArray(S, r, o + 3 * VL).fma(c, a3);
+        System.arraycopy(bias, 0, y, 0, outP);
+        for (int i0 = 0; i0 < n; i0 += BLOCK) {
+            int i1 = Math.min(n, i0 + BLOCK);
+            int o = 0;
+            for (; o + 4 * VL <= outP; o += 4 * VL) {
+                FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
+                for (int i = i0; i < i1; i++) {
+                    FloatVector c = FloatVector.broadcast(S, x[xOff + i]);
+                    float[] r = wT[i];
+                    a0 = FloatVector.fromArray(S, r, o).fma(c, a0);
+                    a1 = FloatVector.fromArray(S, r, o + VL).fma(c, a1);
+                    a2 = FloatVector.fromArray(S, r, o + 2 * VL).fma(c, a2);
+                    a3 = FloatVector.fromArray(S, r, o + 3 * VL).fma(c, a3);
+                }
+                FloatVector.fromArray(S, y, o).add(a0).intoArray(y, o);
+                FloatVector.fromArray(S, y, o + VL).add(a1).intoArray(y, o + VL);
+                FloatVector.fromArray(S, y, o + 2 * VL).add(a2).intoArray(y, o + 2 * VL);
+                FloatVector.fromArray(S, y, o + 3 * VL).add(a3).intoArray(y, o + 3 * VL);
             }
-            a0.intoArray(y, o);
-            a1.intoArray(y, o + VL);
-            a2.intoArray(y, o + 2 * VL);
-            a3.intoArray(y, o + 3 * VL);
-        }
-        for (; o < outP; o += VL) {
-            FloatVector a0 = FloatVector.fromArray(S, bias, o);
-            for (int i = 0; i < n; i++) {
-                a0 = FloatVector.fromArray(S, wT[i], o).fma(FloatVector.broadcast(S, x[xOff + i]), a0);
+            for (; o < outP; o += VL) {
+                FloatVector a0 = FloatVector.zero(S);
+                for (int i = i0; i < i1; i++) {
+                    a0 = FloatVector.fromArray(S, wT[i], o).fma(FloatVector.broadcast(S, x[xOff + i]), a0);
+                }
+                FloatVector.fromArray(S, y, o).add(a0).intoArray(y, o);
             }
-            a0.intoArray(y, o);
         }
     }
 

@@ -84,7 +84,11 @@ public final class Lenet5 {
 
     /** Any source; the format is detected once, from its first bytes. Does not close the source. */
     public static Sequential load(Source source, LoadOptions options) {
-        return formatFor(source, options).read(source, options);
+        try {
+            return formatFor(source, options).read(source, options);
+        } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+            throw Lenet5Exception.of(source.name(), source.path(), e);
+        }
     }
 
     /** The backend that reads this source: the forced one from the options, or the one that recognizes its content. */
@@ -108,7 +112,11 @@ public final class Lenet5 {
 
     /** Writes {@code model}; the format comes from the options or from the target's extension. */
     public static void save(Sequential model, Path target, SaveOptions options) {
-        writerFor(target, options).write(model, target, options);
+        try {
+            writerFor(target, options).write(model, target, options);
+        } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+            throw Lenet5Exception.of(target.toString(), target, e);
+        }
     }
 
     /** The backend that writes {@code target}: by the options' format, else by the target's extension. */

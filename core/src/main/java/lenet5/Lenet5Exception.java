@@ -26,8 +26,8 @@ public class Lenet5Exception extends RuntimeException {
     }
 
     public Lenet5Exception(Path file, String message, Throwable cause) {
-        super(message, cause);
-        this.problem = message;
+        super(Text.oneLine(message), cause);
+        this.problem = Text.oneLine(message); // file text in messages: escaped, capped, one line
         this.file = file;
         this.source = file == null ? null : file.toString();
     }
@@ -49,7 +49,7 @@ public class Lenet5Exception extends RuntimeException {
 
     @Override
     public String getMessage() {
-        return source == null ? problem : source + ": " + problem;
+        return source == null ? problem : Text.escape(source, 4096) + ": " + problem;
     }
 
     /** The file the problem is in, or {@code null} when it concerns no file (an array passed in, a stream, a resource). */
@@ -65,5 +65,33 @@ public class Lenet5Exception extends RuntimeException {
     /** The problem without the source in front. */
     public String problem() {
         return problem;
+    }
+
+    /**
+     * The one place where an {@link Error} raised while working on a source becomes a
+     * {@link Lenet5Exception} naming it: budgets and checks refuse hostile files before they get
+     * this far, so this is the last line for an exhausted stack or heap (which unwinding has
+     * already freed). Other throwables pass unchanged.
+     */
+    public static RuntimeException of(String name, Path file, Throwable t) {
+        if (t instanceof Lenet5Exception e) {
+            return name == null ? e : e.at(name, file);
+        }
+        Lenet5Exception mapped;
+        if (t instanceof StackOverflowError) {
+            StackTraceElement[] at = t.getStackTrace();
+            String where = at.length == 0 ? "" : " in " + at[0].getClassName().substring(at[0].getClassName().lastIndexOf('.') + 1);
+            mapped = new UnsupportedFormatException(null, "structures nested deeper than the stack allows (StackOverflowError" + where + ")", t);
+        } else if (t instanceof OutOfMemoryError) {
+            mapped = new UnsupportedFormatException(null, String.format("needs more memory than this JVM's maximum heap of %,d MiB "
+                    + "(OutOfMemoryError)", Runtime.getRuntime().maxMemory() >> 20), t);
+        } else if (t instanceof RuntimeException r) {
+            return r;
+        } else if (t instanceof Error e) {
+            throw e;
+        } else {
+            return new IllegalStateException(t);
+        }
+        return name == null ? mapped : mapped.at(name, file);
     }
 }

@@ -36,18 +36,20 @@ final class LoaderScript {
         }
     }
 
+    /**
+     * Names from the input (file names) go in only as Python string literals
+     * ({@link lenet5.Text#pythonString}), never into comments or code: any name, even one with a
+     * newline, stays data.
+     */
     static String text(String torchText, String weightsFile, String sourceName) {
-        return "# Written by `lenet5 convert` from " + sourceName + ".\n"
-                + "# The state_dict in " + weightsFile + " loads into exactly this module.\n"
+        return "# Written by `lenet5 convert`: the torch.nn.Sequential that the state_dict in WEIGHTS loads into exactly.\n"
                 + "import os\n"
                 + "import torch\n\n"
+                + "SOURCE = " + lenet5.Text.pythonString(sourceName) + "\n"
+                + "WEIGHTS = " + lenet5.Text.pythonString(weightsFile) + "\n\n"
                 + "model = " + torchText + "\n\n"
-                + "_weights = os.path.join(os.path.dirname(os.path.abspath(__file__)), " + pyString(weightsFile) + ")\n"
+                + "_weights = os.path.join(os.path.dirname(os.path.abspath(__file__)), WEIGHTS)\n"
                 + "model.load_state_dict(torch.load(_weights, weights_only=True))\n"
                 + "model.eval()\n";
-    }
-
-    private static String pyString(String s) {
-        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 }

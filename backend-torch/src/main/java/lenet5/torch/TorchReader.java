@@ -28,7 +28,6 @@ import lenet5.torch.zip.ZipArchive;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Collectors;
 
 /**
  * Reads every kind of PyTorch file into a canonical model: the container (zip, legacy,
@@ -107,9 +106,9 @@ final class TorchReader {
                     return stateDict(StateDicts.entries((PyDict) v), source, container + ", checkpoint[" + key + "]", version);
                 }
             }
-            String keys = d.map().keySet().stream().limit(12).map(Py::describe).collect(Collectors.joining(", "));
+            String keys = lenet5.Text.list(d.map().keySet(), Py::describe);
             throw new UnsupportedFormatException(file, "no model found: the file holds a " + Py.typeName(d) + " with keys ["
-                    + keys + (d.map().size() > 12 ? ", ..." : "") + "]; expected a state_dict, a torch.nn.Module, or a checkpoint with one of "
+                    + keys + "]; expected a state_dict, a torch.nn.Module, or a checkpoint with one of "
                     + StateDicts.CHECKPOINT_KEYS);
         }
         throw new UnsupportedFormatException(file, "no model found: the file holds a " + Py.typeName(root)
@@ -124,8 +123,7 @@ final class TorchReader {
             Sequential tutorial = TorchSyntax.parse(StateDicts.TUTORIAL, options.inputShape() != null ? options.inputShape() : TUTORIAL_INPUT);
             return Binder.inOrder(file, tutorial, tensors, source).withInfo(format + TUTORIAL_NOTE, version);
         }
-        String listing = Binder.weightsOnly(tensors).stream().limit(40)
-                .map(n -> n.name() + " " + java.util.Arrays.toString(n.ref().shape())).collect(Collectors.joining(", "));
+        String listing = lenet5.Text.list(Binder.weightsOnly(tensors), n -> lenet5.Text.quote(n.name()) + " " + java.util.Arrays.toString(n.ref().shape()));
         throw new ArchitectureMismatchException(file, "this state_dict holds weights only, and its keys are not those of the tutorial "
                 + "LeNet-5; pass the architecture as PyTorch constructor text, e.g. --arch \"Sequential(Conv2d(1, 6, 5), Tanh(), ...)\""
                 + " (tensors in the file, bound in order: " + listing + ")");
@@ -153,7 +151,7 @@ final class TorchReader {
     }
 
     private static String userModuleMessage(TorchModule root) {
-        String children = root.children().stream().map(c -> c.path() + ": " + c.type()).collect(Collectors.joining(", "));
+        String children = lenet5.Text.list(root.children(), c -> lenet5.Text.quote(c.path()) + ": " + lenet5.Text.quote(c.type()));
         return "the model is a " + root.className() + ", a user-defined nn.Module: its forward() is "
                 + (root.className().startsWith("__torch__") ? "TorchScript code, which this reader does not interpret" : "Python code that the file does not contain")
                 + ", so how it connects its submodules (and any functional calls such as view, flatten or relu) is unknown. "

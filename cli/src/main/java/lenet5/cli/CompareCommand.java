@@ -88,7 +88,8 @@ final class CompareCommand implements Callable<Integer> {
             r.put("layers", layers);
             out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(r));
         } else {
-            out.printf(Locale.ROOT, "A: %s (%s)%nB: %s (%s)%n", a, ma.info().format(), b, mb.info().format());
+            out.printf(Locale.ROOT, "A: %s (%s)%nB: %s (%s)%n", InspectCommand.shown(a), InspectCommand.shown(ma.info().format()),
+                    InspectCommand.shown(b), InspectCommand.shown(mb.info().format()));
             out.printf(Locale.ROOT, "samples: %d random inputs %s, uniform [0,1), seed %d%n", samples, ma.inputShape(), seed);
             Diff d = c.output();
             out.printf(Locale.ROOT, "max_abs_diff: %.6e%nmax_rel_diff: %.6e%nargmax_agreement: %d/%d%n",
@@ -100,7 +101,8 @@ final class CompareCommand implements Callable<Integer> {
                 out.println("layer by layer:");
                 out.printf("  %-20s %-20s %-60s %-14s %s%n", "A", "B", "layer", "max_abs_diff", "max_rel_diff");
                 for (Comparison.LayerDiff l : c.layers()) {
-                    out.printf(Locale.ROOT, "  %-20s %-20s %-60s %-14.6e %.6e%n", l.nameA(), l.nameB(), l.description(),
+                    out.printf(Locale.ROOT, "  %-20s %-20s %-60s %-14.6e %.6e%n", InspectCommand.shown(l.nameA()),
+                            InspectCommand.shown(l.nameB()), InspectCommand.shown(l.description()),
                             l.diff().maxAbs(), l.diff().maxRel());
                 }
             } else {

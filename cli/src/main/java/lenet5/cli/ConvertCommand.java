@@ -68,6 +68,10 @@ final class ConvertCommand implements Callable<Integer> {
         ModelFormat writer = Lenet5.writerFor(out, saveOptions);
         List<Companion> companions = noTorchSource ? List.of() : writer.companions(out, saveOptions);
         for (Companion c : companions) {
+            if (c.file().toAbsolutePath().normalize().equals(out.toAbsolutePath().normalize())) {
+                throw new Lenet5Exception(out, "refusing to convert: the companion file " + c.file() + " (" + c.description()
+                        + ") would overwrite the weights written to the same name (give OUT a .pt or .pth name, or --no-torch-source)");
+            }
             if (sameFile(in, c.file())) {
                 throw new Lenet5Exception(in, "refusing to convert: the companion file " + c.file() + " (" + c.description()
                         + ") would overwrite this input file (choose another output name or --no-torch-source)");

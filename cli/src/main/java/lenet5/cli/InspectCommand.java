@@ -96,21 +96,21 @@ final class InspectCommand implements Callable<Integer> {
     }
 
     private static void printModel(PrintWriter out, Path file, Sequential m) {
-        out.println("file:       " + file);
-        out.println("format:     " + m.info().format());
-        out.println("framework:  " + m.info().frameworkVersion());
+        out.println("file:       " + shown(file));
+        out.println("format:     " + shown(m.info().format()));
+        out.println("framework:  " + shown(m.info().frameworkVersion()));
         out.println("input:      " + m.inputShape() + " (C x H x W), fed as " + m.nativeLayout());
         out.println("layers:");
         out.printf("  %3s  %-16s %-62s %-10s %s%n", "#", "name", "layer", "output", "params");
         for (int i = 0; i < m.layers().size(); i++) {
             Layer l = m.layers().get(i);
-            out.printf(Locale.ROOT, "  %3d  %-16s %-62s %-10s %,d%n", i, l.name(), l.describe(), m.outputShapes().get(i),
+            out.printf(Locale.ROOT, "  %3d  %-16s %-62s %-10s %,d%n", i, shown(l.name()), shown(l.describe()), m.outputShapes().get(i),
                     l.weights().stream().mapToLong(Tensor::size).sum());
         }
         out.println("weights (as stored in the file):");
         out.printf("  %-40s %-16s %-9s %s%n", "name", "shape", "dtype", "layout");
         for (StoredWeight w : m.info().storedWeights()) {
-            out.printf("  %-40s %-16s %-9s %s%n", w.name(), w.shape(), w.dtype(), w.layout().describe());
+            out.printf("  %-40s %-16s %-9s %s%n", shown(w.name()), w.shape(), shown(w.dtype()), w.layout().describe());
         }
         out.printf(Locale.ROOT, "parameters: %,d%n", m.parameterCount());
     }
@@ -144,8 +144,13 @@ final class InspectCommand implements Callable<Integer> {
         out.printf("  %-28s %-16s %-34s %-16s %-44s %s%n", "A", "shape", "B", "shape", "transform A -> B", "max_abs_diff");
         for (Map<String, Object> r : rows) {
             Object d = r.get("max_abs_diff");
-            out.printf(Locale.ROOT, "  %-28s %-16s %-34s %-16s %-44s %s%n", r.get("a_name"), r.get("a_shape"), r.get("b_name"),
+            out.printf(Locale.ROOT, "  %-28s %-16s %-34s %-16s %-44s %s%n", shown(r.get("a_name")), r.get("a_shape"), shown(r.get("b_name")),
                     r.get("b_shape"), r.get("transform"), d instanceof Double v ? String.format(Locale.ROOT, "%.3e", v) : d);
         }
+    }
+
+    /** Text from a file on the terminal: escaped and capped, so it can neither forge lines nor send control sequences. */
+    static String shown(Object text) {
+        return lenet5.Text.escape(String.valueOf(text), lenet5.Text.MAX_ITEM);
     }
 }

@@ -1,6 +1,7 @@
 package lenet5.cli;
 
 import lenet5.Lenet5Exception;
+import lenet5.Text;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -45,18 +46,27 @@ public final class Main implements Runnable {
         cl.setOut(out);
         cl.setErr(err);
         cl.setParameterExceptionHandler((ex, a) -> {
-            err.println("error: " + ex.getMessage());
+            err.println("error: " + Text.oneLine(ex.getMessage()));
             err.println("(see 'lenet5 " + (ex.getCommandLine().getCommandName().equals("lenet5") ? "" : ex.getCommandLine().getCommandName() + " ") + "--help')");
             return EXIT_ERROR;
         });
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            err.println("error: " + message(ex));
+            err.println("error: " + Text.oneLine(message(ex)));
             if (main.debug) {
                 ex.printStackTrace(err);
             }
             return EXIT_ERROR;
         });
-        return cl.execute(args);
+        try {
+            return cl.execute(args);
+        } catch (StackOverflowError | OutOfMemoryError e) {
+            // picocli passes Errors through; the same boundary as the API's turns them into one line.
+            err.println("error: " + Lenet5Exception.of(null, null, e).getMessage());
+            if (main.debug) {
+                e.printStackTrace(err);
+            }
+            return EXIT_ERROR;
+        }
     }
 
     private static String message(Exception ex) {

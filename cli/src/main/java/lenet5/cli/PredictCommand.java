@@ -1,6 +1,7 @@
 package lenet5.cli;
 
 import lenet5.InvalidInputException;
+import lenet5.io.AtomicFiles;
 import lenet5.io.Idx;
 import lenet5.io.RawFloats;
 import lenet5.layout.Layout;
@@ -63,6 +64,10 @@ final class PredictCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        if (output != null) {
+            AtomicFiles.refuseOverwriting(output, "an input file (the model, --images, --input or --labels)",
+                    model, input.images, input.raw, labels);
+        }
         Sequential m = modelOptions.load(model);
         if (logits) {
             m = m.withoutFinalActivation();
@@ -112,8 +117,8 @@ final class PredictCommand implements Callable<Integer> {
                         truth == null ? "" : "\tlabel " + truth[i]);
             }
         }
-        out.printf(Locale.ROOT, "images: %d, model: %s (%s), %.3f s (%.0f images/s)%n", n, model,
-                m.info().format(), seconds, n / Math.max(seconds, 1e-9));
+        out.printf(Locale.ROOT, "images: %d, model: %s (%s), %.3f s (%.0f images/s)%n", n, InspectCommand.shown(model),
+                InspectCommand.shown(m.info().format()), seconds, n / Math.max(seconds, 1e-9));
         if (output != null) {
             out.printf(Locale.ROOT, "wrote %d x %d float32 to %s%n", n, k, output);
         }

@@ -18,8 +18,6 @@ import java.util.zip.GZIPInputStream;
 public final class Idx {
     private static final int IMAGES_MAGIC = 0x00000803;
     private static final int LABELS_MAGIC = 0x00000801;
-    /** Refuse headers claiming more than this many bytes of pixels before allocating (1 GiB). */
-    private static final long MAX_BYTES = 1L << 30;
 
     private Idx() {
     }
@@ -49,9 +47,11 @@ public final class Idx {
             }
             int n = in.readInt(), rows = in.readInt(), cols = in.readInt();
             long bytes = (long) n * rows * cols;
-            if (n < 0 || rows <= 0 || cols <= 0 || bytes > MAX_BYTES) {
+            if (n < 0 || rows <= 0 || cols <= 0 || bytes > Integer.MAX_VALUE - 8) {
                 throw new InvalidInputException(file, "implausible IDX dimensions " + n + "x" + rows + "x" + cols);
             }
+            // The pixels, then as float32 for the model: checked before reading, as a small gzip can hold many images.
+            lenet5.Budget.memory(file, String.format("%,d images of %dx%d", n, rows, cols), 5 * bytes);
             byte[] px = readUpTo(in, (int) bytes);
             if (px.length < bytes) {
                 throw new InvalidInputException(file, "IDX file is truncated: its header declares " + n + " images of "
@@ -74,9 +74,10 @@ public final class Idx {
                         "not an IDX label file: magic 0x%08x, expected 0x%08x (idx1-ubyte)", magic, LABELS_MAGIC));
             }
             int n = in.readInt();
-            if (n < 0 || n > MAX_BYTES) {
+            if (n < 0) {
                 throw new InvalidInputException(file, "implausible label count " + n);
             }
+            lenet5.Budget.memory(file, String.format("%,d labels", n), 5L * n);
             byte[] b = readUpTo(in, n);
             if (b.length < n) {
                 throw new InvalidInputException(file, "IDX file is truncated: its header declares " + n

@@ -35,8 +35,8 @@ public record Conv2d(String name, int inChannels, int outChannels, int kernelH, 
         if (in.flat() || in.channels() != inChannels) {
             throw new ArchitectureMismatchException(name + ": Conv2d expects " + inChannels + " input channels, got input " + in);
         }
-        int oh = Layers.windows(name, in.height() + padding.top() + padding.bottom(), kernelH, strideH, false);
-        int ow = Layers.windows(name, in.width() + padding.left() + padding.right(), kernelW, strideW, false);
+        int oh = Layers.windows(name, Layers.padded(in.height(), padding.top(), padding.bottom()), kernelH, strideH, false);
+        int ow = Layers.windows(name, Layers.padded(in.width(), padding.left(), padding.right()), kernelW, strideW, false);
         return Shape.chw(outChannels, oh, ow);
     }
 

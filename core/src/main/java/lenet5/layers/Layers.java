@@ -27,11 +27,28 @@ final class Layers {
         }
     }
 
-    /** Number of window positions along one axis of padded length {@code len}. */
-    static int windows(String layer, int len, int k, int s, boolean ceil) {
+    /** Number of window positions along one axis of padded length {@code len} (a long: padding may push it past int). */
+    static int windows(String layer, long len, int k, int s, boolean ceil) {
         if (len < k) {
             throw new ArchitectureMismatchException(layer + ": kernel " + k + " is larger than its (padded) input " + len);
         }
-        return (ceil ? -Math.floorDiv(-(len - k), s) : (len - k) / s) + 1;
+        return side(layer, (ceil ? -Math.floorDiv(-(len - k), (long) s) : (len - k) / s) + 1);
+    }
+
+    /** {@code in + before + after} exactly. */
+    static long padded(int in, int before, int after) {
+        return (long) in + before + after;
+    }
+
+    /**
+     * An output height or width computed exactly; one that no map within the activation budget can
+     * have is refused here, before it could wrap around as an int.
+     */
+    static int side(String layer, long side) {
+        if (side > lenet5.Budget.MAX_ACTIVATIONS) {
+            throw new lenet5.UnsupportedFormatException(String.format("%s: an output side of %,d is over the budget of %,d elements per layer",
+                    lenet5.Text.quote(layer), side, lenet5.Budget.MAX_ACTIVATIONS));
+        }
+        return (int) side;
     }
 }

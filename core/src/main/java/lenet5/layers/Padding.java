@@ -19,9 +19,14 @@ public record Padding(int top, int bottom, int left, int right) {
      * odd pixel of the total padding at the bottom/right.
      */
     public static Padding same(int inH, int inW, int kh, int kw, int sh, int sw) {
-        int th = Math.max((ceilDiv(inH, sh) - 1) * sh + kh - inH, 0);
-        int tw = Math.max((ceilDiv(inW, sw) - 1) * sw + kw - inW, 0);
+        int th = total(inH, kh, sh);
+        int tw = total(inW, kw, sw);
         return new Padding(th / 2, th - th / 2, tw / 2, tw - tw / 2);
+    }
+
+    /** Total 'same' padding along one axis, exactly; at most the kernel size. */
+    private static int total(int in, int k, int s) {
+        return (int) Math.max(Math.min((ceilDiv(in, s) - 1L) * s + k - in, k), 0);
     }
 
     public boolean isSymmetric() {

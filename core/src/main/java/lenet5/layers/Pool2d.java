@@ -34,9 +34,9 @@ public record Pool2d(String name, Kind kind, int kernelH, int kernelW, int strid
     }
 
     private int outSize(int in, int k, int s, int before, int after) {
-        int out = Layers.windows(name, in + before + after, k, s, ceilMode);
+        int out = Layers.windows(name, Layers.padded(in, before, after), k, s, ceilMode);
         // PyTorch: with ceil_mode the last window must start inside the input or the leading padding.
-        if (ceilMode && (out - 1) * s >= in + before) {
+        if (ceilMode && (out - 1L) * s >= (long) in + before) {
             out--;
         }
         return out;

@@ -10,8 +10,8 @@ public record ZeroPad2d(String name, Padding padding) implements Layer {
         if (in.flat()) {
             throw new ArchitectureMismatchException(name + ": padding needs a feature map, got " + in);
         }
-        return Shape.chw(in.channels(), in.height() + padding.top() + padding.bottom(),
-                in.width() + padding.left() + padding.right());
+        return Shape.chw(in.channels(), Layers.side(name, Layers.padded(in.height(), padding.top(), padding.bottom())),
+                Layers.side(name, Layers.padded(in.width(), padding.left(), padding.right())));
     }
 
     @Override

@@ -33,6 +33,9 @@ public final class Sequential {
         if (layers.isEmpty()) {
             throw new ArchitectureMismatchException("a model needs at least one layer");
         }
+        if (layers.size() > lenet5.Budget.MAX_LAYERS) {
+            lenet5.Budget.add(0, layers.size(), lenet5.Budget.MAX_LAYERS, "layers");
+        }
         this.inputShape = inputShape;
         this.layers = List.copyOf(layers);
         this.info = info == null ? ModelInfo.UNKNOWN : info;
@@ -43,6 +46,7 @@ public final class Sequential {
             shapes.add(s);
         }
         this.outputShapes = Collections.unmodifiableList(shapes);
+        lenet5.Budget.check(inputShape, this.layers, outputShapes);
     }
 
     public Shape inputShape() {

@@ -27,10 +27,12 @@ public final class Tensor {
         return new Tensor(shape.clone(), data);
     }
 
+    /** A tensor of zeros (a placeholder for weights bound later), refused beyond {@link lenet5.Budget#MAX_PARAMETERS} before allocating. */
     public static Tensor zeros(int... shape) {
         long n = numel(shape);
-        if (n > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("tensor too large: " + Arrays.toString(shape));
+        if (n > lenet5.Budget.MAX_PARAMETERS) {
+            throw new lenet5.UnsupportedFormatException(String.format("a weight of shape %s has %s elements, over the budget of %,d parameters",
+                    Arrays.toString(shape), n == Long.MAX_VALUE ? "more than 2^31" : String.format("%,d", n), lenet5.Budget.MAX_PARAMETERS));
         }
         return new Tensor(shape.clone(), new float[(int) n]);
     }

@@ -36,6 +36,18 @@ final class FuzzFixtures {
         return list(TestFiles.testdata().resolve("torch"), ".pt").map(FuzzFixtures::torchFixture).toList();
     }
 
+    /**
+     * The hand-made HDF5 files of testdata/hostile (links, link loops, a hard-link cycle, unwritten
+     * chunks, filter pipelines): mutating them reaches link handling that the real files have none of.
+     * Each is a save_weights file of one Dense(2 -> 3).
+     */
+    static List<Fixture> hostile() {
+        Sequential dense = TorchSyntax.parse("Sequential(Linear(2, 3))", Shape.flat(2));
+        return list(TestFiles.testdata().resolve("hostile"), ".h5")
+                .map(p -> new Fixture("hostile/" + p.getFileName(), p, new LoadOptions(dense, Shape.flat(2), null), "hand-made"))
+                .toList();
+    }
+
     /** Every .h5, .keras and .pth under ../shared/fixtures (the caller checks that it exists). */
     static List<Fixture> shared(Path shared) {
         return list(shared, ".h5", ".keras", ".pth").map(p -> sharedFixture(shared, p)).toList();

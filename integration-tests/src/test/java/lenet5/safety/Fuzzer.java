@@ -62,6 +62,8 @@ final class Fuzzer {
         /** Crashes that are known bugs (see {@link KnownBugs}): listed, not failed on. */
         final Map<String, Crash> known = new LinkedHashMap<>();
         final List<String> diskProblems = new ArrayList<>();
+        /** Refusals whose message is not one clean line: control characters, or longer than any capped message. */
+        final List<String> messageProblems = new ArrayList<>();
         int unnamedRefusals;
         String unnamedExample = "";
 
@@ -141,6 +143,10 @@ final class Fuzzer {
             report.unnamedRefusals++;
             report.unnamedExample = caseId + ": " + o.error();
         }
+        String problem = o.verdict() == Outcome.Verdict.REFUSED ? messageProblem(o.error().getMessage()) : null;
+        if (problem != null) {
+            report.messageProblems.add(caseId + " (" + m.description() + "): " + problem);
+        }
         List<String> disk = diskProblems(dir, name, file, m.bytes(), tmpBefore);
         disk.forEach(p -> report.diskProblems.add(caseId + " (" + m.description() + "): " + p));
         if (!o.keepsPromise()) {
@@ -158,6 +164,18 @@ final class Fuzzer {
                     + " (" + m.description() + "): " + o);
         }
         Files.deleteIfExists(file);
+    }
+
+    /** Why a refusal message is not one safe line, or null: it must have no control character and stay within the cap. */
+    static String messageProblem(String message) {
+        for (int i = 0; i < message.length(); i++) {
+            char c = message.charAt(i);
+            if (c < 0x20 || (c >= 0x7f && c < 0xa0)) {
+                return String.format("control character U+%04X at %d: %s", (int) c, i, printable(message.substring(0, Math.min(200, message.length()))));
+            }
+        }
+        int cap = 4096 + 2 + lenet5.Text.MAX_MESSAGE + 40; // file name, ": ", the message and its "... (n characters)"
+        return message.length() > cap ? "message of " + message.length() + " characters" : null;
     }
 
     /** Inputs larger than this (64 MB of floats) are not fed: the caller could not build them on the safety run's heap either. */

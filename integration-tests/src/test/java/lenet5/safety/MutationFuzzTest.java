@@ -43,6 +43,11 @@ class MutationFuzzTest {
     }
 
     @TestFactory
+    Stream<DynamicTest> handMadeHdf5Files() {
+        return tests(FuzzFixtures.hostile());
+    }
+
+    @TestFactory
     Stream<DynamicTest> kerasAndSharedFiles() {
         return tests(FuzzFixtures.shared(TestFiles.sharedFixtures()));
     }
@@ -65,6 +70,7 @@ class MutationFuzzTest {
         }
         System.out.println(describe(r));
         List<String> broken = new ArrayList<>(r.diskProblems);
+        broken.addAll(r.messageProblems);
         r.crashes.values().forEach(c -> broken.add(c.count() + "x " + c.signature() + "\n    first: " + Fuzzer.SEED + "/"
                 + c.firstCase() + " (" + c.description() + "), saved " + c.saved()));
         if (!broken.isEmpty()) {
@@ -74,7 +80,7 @@ class MutationFuzzTest {
 
     private static int fixtureCount() {
         Path shared = FuzzFixtures.sharedOrNull();
-        return FuzzFixtures.torch().size() + (shared == null ? 0 : FuzzFixtures.shared(shared).size());
+        return FuzzFixtures.torch().size() + FuzzFixtures.hostile().size() + (shared == null ? 0 : FuzzFixtures.shared(shared).size());
     }
 
     private static String describe(Fuzzer.Report r) {

@@ -19,8 +19,12 @@ import java.util.Random;
  * Damages a model file in the ways real damage and real attackers do: bit flips, bytes set to
  * boundary values, truncation at structure boundaries, inserted and deleted bytes, lying length
  * fields, swapped pickle opcodes, edited JSON configs, and rewritten zip archives (swapped,
- * duplicated, renamed, deleted entries; names with {@code ../}). Every mutant is a pure function
- * of the original bytes and the {@link Random} it is given, so a case id reproduces it.
+ * duplicated, renamed, deleted entries; names with {@code ../}). And, keeping the file valid, the
+ * way an attacker builds amplification (issue 14): memo reuse that makes a tiny pickle an
+ * exponential tree or a cycle, deep nesting of valid constructs, long text with control
+ * characters in pickle keys, Keras configs and HDF5 names, HDF5 names that walk link cycles, and
+ * huge but consistent sizes in configs. Every mutant is a pure function of the original bytes and
+ * the {@link Random} it is given, so a case id reproduces it.
  */
 final class Mutator {
     /** A damaged file and what was done to it. */
@@ -29,7 +33,8 @@ final class Mutator {
 
     private enum Kind {
         BIT_FLIPS(12), INTERESTING_BYTES(12), TRUNCATE_AT_MARK(10), TRUNCATE_RANDOM(4), INSERT(5), DELETE(5),
-        LENGTH_FIELD(16), PICKLE_OPCODE(10), JSON_DIGIT(5), ZIP_STRUCTURE(10), KERAS_CONFIG(8);
+        LENGTH_FIELD(16), PICKLE_OPCODE(10), JSON_DIGIT(5), ZIP_STRUCTURE(10), KERAS_CONFIG(8),
+        PICKLE_MEMO(6), PICKLE_NESTING(3), PICKLE_TEXT(4), H5_NAME(6);
 
         final int weight;
 
@@ -46,6 +51,8 @@ final class Mutator {
     private final List<Landmarks.Mark> marks;
     private final List<Zips.Entry> entries; // null when the file is not a readable zip
     private final int configEntry;          // index of config.json in entries, or -1
+    private final int pickleEntry;          // index of a .pkl entry ending in STOP, or -1
+    private final List<Integer> h5Names;    // offsets of HDF5 weight names ("kernel:0", "vars/0"), for same-length rewrites
 
     Mutator(byte[] original, List<Zips.Entry> entries) {
         this.original = original;
@@ -59,6 +66,22 @@ final class Mutator {
             }
         }
         this.configEntry = c;
+        int pk = -1;
+        for (int i = 0; entries != null && i < entries.size(); i++) {
+            byte[] d = entries.get(i).data();
+            if (entries.get(i).name().endsWith("data.pkl") && d.length > 0 && d[d.length - 1] == '.') {
+                pk = i;
+            }
+        }
+        this.pickleEntry = pk;
+        List<Integer> names = new ArrayList<>();
+        boolean hdf5 = original.length > 8 && original[1] == 'H' && original[2] == 'D' && original[3] == 'F';
+        for (byte[] needle : new byte[][] {"kernel:0".getBytes(StandardCharsets.US_ASCII), "bias:0".getBytes(StandardCharsets.US_ASCII)}) {
+            for (int at = hdf5 ? Landmarks.indexOf(original, needle) : -1; at >= 0 && names.size() < 64; at = Landmarks.indexOf(original, needle, at + 1)) {
+                names.add(at);
+            }
+        }
+        this.h5Names = names;
     }
 
     Landmarks landmarks() {
@@ -92,6 +115,8 @@ final class Mutator {
             case ZIP_STRUCTURE -> entries != null && !entries.isEmpty();
             case KERAS_CONFIG -> configEntry >= 0;
             case LENGTH_FIELD -> !landmarks.fields.isEmpty();
+            case PICKLE_MEMO, PICKLE_NESTING, PICKLE_TEXT -> pickleEntry >= 0;
+            case H5_NAME -> !h5Names.isEmpty();
             default -> original.length > 0;
         };
     }
@@ -173,6 +198,10 @@ final class Mutator {
                 return zipStructure(r);
             case KERAS_CONFIG:
                 return kerasConfig(r);
+            case PICKLE_MEMO, PICKLE_NESTING, PICKLE_TEXT:
+                return pickle(k, r);
+            case H5_NAME:
+                return h5Name(b, r);
             default:
                 throw new AssertionError(k);
         }
@@ -251,6 +280,115 @@ final class Mutator {
         return new Mutant("zip: " + d, Zips.write(e));
     }
 
+    /**
+     * Valid opcodes inserted just before data.pkl's STOP, where the root object is on the stack:
+     * a dict entry (SETITEM, which a non-dict root refuses) or a value that is built and popped.
+     */
+    private Mutant pickle(Kind k, Random r) {
+        Zips.Entry e = entries.get(pickleEntry);
+        byte[] p = e.data();
+        java.io.ByteArrayOutputStream ins = new java.io.ByteArrayOutputStream();
+        String d;
+        boolean asEntry = r.nextBoolean();
+        if (asEntry) {
+            text(ins, k == Kind.PICKLE_TEXT ? hostileText(r) : "lenet5_fuzz");
+        }
+        switch (k) {
+            case PICKLE_MEMO -> {
+                // Each level a tuple of `width` references to the level below (LONG_BINGET): width^depth leaves, a few hundred bytes.
+                int depth = 2 + r.nextInt(12), width = 2 + r.nextInt(80);
+                int base = 900_000;
+                ins.write('(');
+                text(ins, "leaf");
+                ins.write('t');
+                memo(ins, 'r', base);
+                for (int level = 1; level <= depth; level++) {
+                    ins.write('0'); // POP the level below: it stays in the memo
+                    ins.write('(');
+                    for (int i = 0; i < width; i++) {
+                        memo(ins, 'j', base + level - 1);
+                    }
+                    ins.write('t');
+                    memo(ins, 'r', base + level);
+                }
+                boolean cycle = r.nextInt(4) == 0;
+                if (cycle) { // a list that contains itself next to the tree
+                    ins.write(']');
+                    memo(ins, 'r', base + depth + 1);
+                    memo(ins, 'j', base + depth + 1);
+                    ins.write('a');
+                    ins.write(0x86); // TUPLE2 (tree, cycle)
+                }
+                if (!asEntry && r.nextBoolean()) { // the tree as a dict key: its hash would walk every leaf
+                    ins.write('N');
+                    ins.write('s');
+                    d = String.format("memo-reuse tuple %d wide, %d deep%s as a dict key", width, depth, cycle ? " with a cyclic list" : "");
+                } else {
+                    d = String.format("memo-reuse tuple %d wide, %d deep%s", width, depth, cycle ? " with a cyclic list" : "");
+                }
+            }
+            case PICKLE_NESTING -> {
+                int n = 100 + r.nextInt(50_000);
+                ins.writeBytes("(".repeat(n).getBytes(StandardCharsets.US_ASCII));
+                ins.writeBytes("t".repeat(n).getBytes(StandardCharsets.US_ASCII));
+                d = n + " nested tuples";
+            }
+            default -> {
+                text(ins, hostileText(r));
+                d = "a long text with control characters";
+            }
+        }
+        ins.write(asEntry ? 's' : '0'); // SETITEM into the root, or POP
+        byte[] out = new byte[p.length + ins.size()];
+        System.arraycopy(p, 0, out, 0, p.length - 1);
+        System.arraycopy(ins.toByteArray(), 0, out, p.length - 1, ins.size());
+        out[out.length - 1] = '.';
+        List<Zips.Entry> all = new ArrayList<>(entries);
+        all.set(pickleEntry, e.withData(out));
+        return new Mutant("data.pkl: " + d + (asEntry ? " as a new entry of the root" : ", popped"), Zips.write(all));
+    }
+
+    private static void text(java.io.ByteArrayOutputStream out, String s) {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        out.write('X');
+        for (int i = 0; i < 4; i++) {
+            out.write(b.length >>> (8 * i));
+        }
+        out.writeBytes(b);
+    }
+
+    private static void memo(java.io.ByteArrayOutputStream out, int op, int index) {
+        out.write(op);
+        for (int i = 0; i < 4; i++) {
+            out.write(index >>> (8 * i));
+        }
+    }
+
+    /** Text an attacker would put in a name: line breaks, a forged "OK" line, terminal escapes, NUL, bidi overrides; sometimes long. */
+    static String hostileText(Random r) {
+        String[] parts = {"\n", "\r\nmodel OK\n", "\u001b]0;pwned\u0007", "\u001b[2J", "\u0000", "\u202e", "\u0085", "x", "conv2d"};
+        StringBuilder sb = new StringBuilder();
+        int n = 1 + r.nextInt(8);
+        for (int i = 0; i < n; i++) {
+            sb.append(parts[r.nextInt(parts.length)]);
+        }
+        if (r.nextInt(3) == 0) {
+            sb.append("A".repeat(1 + r.nextInt(200_000)));
+        }
+        return sb.toString();
+    }
+
+    /** An HDF5 weight name rewritten in place (same length): a path through the name itself, a climb, or control characters. */
+    private Mutant h5Name(byte[] b, Random r) {
+        int at = h5Names.get(r.nextInt(h5Names.size()));
+        int len = b[at] == 'k' ? "kernel:0".length() : "bias:0".length();
+        String[] choices = {"a/a/a/a/", "//////", "../../..", "\n\u001b[2Jx", "./././.", "\u0000\u0000\u0000", "kernel/0"};
+        String v = choices[r.nextInt(choices.length)];
+        byte[] rep = java.util.Arrays.copyOf(v.getBytes(StandardCharsets.UTF_8), len);
+        System.arraycopy(rep, 0, b, at, len);
+        return new Mutant("hdf5 name at " + at + " -> " + Fuzzer.printable(v), b);
+    }
+
     private Mutant kerasConfig(Random r) {
         Zips.Entry c = entries.get(configEntry);
         JsonNode root;
@@ -302,7 +440,20 @@ final class Mutator {
 
     private static JsonNode hostileValue(Random r, JsonNode root) {
         JsonNodeFactory f = JsonNodeFactory.instance;
-        return switch (r.nextInt(14)) {
+        return switch (r.nextInt(22)) {
+            // huge but consistent sizes, long text with control characters, deep nesting of valid JSON
+            case 14 -> f.numberNode(40_000_000);
+            case 15 -> f.arrayNode().add(384).add(384);
+            case 16 -> f.numberNode(2_147_483_647);
+            case 17 -> f.arrayNode().add(f.arrayNode().add(2_147_483_647).add(0)).add(f.arrayNode().add(0).add(2_147_483_647));
+            case 18, 19 -> f.textNode(hostileText(r));
+            case 20 -> {
+                JsonNode n = f.arrayNode().add(1);
+                for (int i = 0; i < 500; i++) {
+                    n = f.arrayNode().add(n);
+                }
+                yield n;
+            }
             case 0 -> f.nullNode();
             case 1 -> f.numberNode(0);
             case 2 -> f.numberNode(-1);

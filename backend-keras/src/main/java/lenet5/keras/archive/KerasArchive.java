@@ -37,7 +37,7 @@ public record KerasArchive(byte[] config, byte[] metadata, byte[] weights) {
         ZipReader z = ZipReader.open(source, Limits.MAX_ZIP_ENTRIES);
         return new KerasArchive(entry(z, CONFIG, Limits.MAX_JSON_BYTES, true),
                 entry(z, METADATA, Limits.MAX_JSON_BYTES, false),
-                entry(z, WEIGHTS, Limits.MAX_ZIP_WEIGHTS_BYTES, true));
+                entry(z, WEIGHTS, Limits.zipWeightsBytes(), true));
     }
 
     private static byte[] entry(ZipReader z, String name, long limit, boolean required) {

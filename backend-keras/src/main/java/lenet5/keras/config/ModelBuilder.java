@@ -191,7 +191,7 @@ public final class ModelBuilder {
         positive(l, filters, k[0], k[1], s[0], s[1]);
         Padding p = padding(l, k, s);
         boolean bias = l.bool(true, "use_bias", "bias");
-        allocate(l, (long) filters * cur.channels() * k[0] * k[1]);
+        allocate(l, Tensor.numel(filters, cur.channels(), k[0], k[1]));
         push(Conv2d.of(l.name(), cur.channels(), filters, k[0], k[1], s[0], s[1], p, bias));
         weighted.add(l);
         activation(l);
@@ -203,7 +203,7 @@ public final class ModelBuilder {
         if (!cur.flat() && cur.height() * cur.width() != 1) {
             throw l.unsupported("Dense on a " + cur + " feature map without Flatten is not supported");
         }
-        allocate(l, (long) units * cur.channels());
+        allocate(l, Tensor.numel(units, cur.channels()));
         push(Dense.of(l.name(), cur.channels(), units, l.bool(true, "use_bias", "bias")));
         weighted.add(l);
         activation(l);
@@ -321,11 +321,13 @@ public final class ModelBuilder {
         }
     }
 
-    /** Refuses configs whose placeholder weights alone would exhaust memory. */
+    /** Counts a layer's weights against the model budget before its placeholder weights are allocated. */
     private void allocate(LayerConfig l, long elements) {
-        parameters += elements;
-        if (elements > Limits.MAX_TENSOR_ELEMENTS || parameters > 2 * Limits.MAX_TENSOR_ELEMENTS) {
-            throw l.unsupported("needs " + elements + " weights (model total " + parameters + "), over the limit");
+        try {
+            parameters = lenet5.Budget.add(parameters, elements, lenet5.Budget.MAX_PARAMETERS, "parameters");
+        } catch (lenet5.Lenet5Exception e) {
+            throw l.unsupported(e.getMessage() + " (this layer alone: " + (elements == Long.MAX_VALUE ? "more than 2^31"
+                    : String.format("%,d", elements)) + ")");
         }
     }
 }

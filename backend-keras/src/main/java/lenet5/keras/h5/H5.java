@@ -4,11 +4,13 @@ import io.jhdf.HdfFile;
 import io.jhdf.api.Attribute;
 import io.jhdf.api.Dataset;
 import io.jhdf.api.Group;
+import io.jhdf.api.Link;
 import io.jhdf.api.Node;
 import io.jhdf.object.datatype.DataType;
 import io.jhdf.object.datatype.FloatingPoint;
 import lenet5.CorruptFileException;
 import lenet5.Lenet5Exception;
+import lenet5.UnsafeContentException;
 import lenet5.UnsupportedFormatException;
 import lenet5.keras.Limits;
 import lenet5.spi.Source;
@@ -76,18 +78,7 @@ public final class H5 {
             throw e;
         } catch (RuntimeException e) {
             throw corrupt(file, e);
-        } catch (OutOfMemoryError e) {
-            throw tooLarge(file, e);
         }
-    }
-
-    /**
-     * jhdf allocates buffers of sizes it reads from the file (heaps, datatypes) before anything can
-     * check them; a lie there fails that one allocation, which leaves the heap as it was.
-     */
-    private static CorruptFileException tooLarge(Path file, OutOfMemoryError e) {
-        return new CorruptFileException(file, "the HDF5 structures declare sizes that do not fit in memory ("
-                + e.getMessage() + "): damaged or hostile file", e);
     }
 
     private static CorruptFileException corrupt(Path file, RuntimeException e) {
@@ -95,10 +86,67 @@ public final class H5 {
                 + e.getMessage() + ")", e);
     }
 
-    /** A child group, or {@code null} when there is no child of that name or it is not a group. */
+    /** A child group (a path of several parts is allowed), or {@code null} when there is none or it is not a group. */
     public static Group group(Group parent, String name) {
-        Node n = parent.getChildren().get(name);
-        return n instanceof Group g ? g : null;
+        return node(parent, name) instanceof Group g ? g : null;
+    }
+
+    /** Parts of one path, counting those that soft links add: Keras paths have two to four. */
+    static final int MAX_PATH_PARTS = 64;
+    /** Soft links followed while resolving one path. */
+    static final int MAX_LINK_HOPS = 16;
+
+    /**
+     * The node at {@code path} (parts separated by '/', absolute from the file's root or relative to
+     * {@code start}), or {@code null} when nothing is there. Walked here, not by jhdf, which
+     * recurses once per part and follows links without limit: hard-link cycles walked by a long
+     * path and soft-link loops end at {@link #MAX_PATH_PARTS} / {@link #MAX_LINK_HOPS}, and a link
+     * that leaves the file (an external link) is refused by name before anything is opened.
+     */
+    public static Node node(Group start, String path) {
+        return walk(start, path, new int[] {MAX_PATH_PARTS, MAX_LINK_HOPS});
+    }
+
+    private static Node walk(Group start, String path, int[] left) {
+        Node cur = path.startsWith("/") ? start.getHdfFile() : start;
+        int from = 0;
+        while (from <= path.length()) {
+            int slash = path.indexOf('/', from);
+            String part = path.substring(from, slash < 0 ? path.length() : slash);
+            from = slash < 0 ? path.length() + 1 : slash + 1;
+            if (part.isEmpty() || part.equals(".")) {
+                continue;
+            }
+            if (--left[0] < 0) {
+                throw new CorruptFileException(String.format("HDF5 path %s has more than %d parts (with the links it follows)",
+                        lenet5.Text.quote(path), MAX_PATH_PARTS));
+            }
+            if (!(cur instanceof Group g)) {
+                return null;
+            }
+            Node child = g.getChildren().get(part);
+            if (child instanceof Link link) {
+                child = follow(g, link, left);
+            }
+            if (child == null) {
+                return null;
+            }
+            cur = child;
+        }
+        return cur;
+    }
+
+    /** A soft link's target inside this file; anything else that is a link leaves the file and is refused. */
+    private static Node follow(Group parent, Link link, int[] left) {
+        if (!(link instanceof io.jhdf.links.SoftLink)) {
+            throw new UnsafeContentException(String.format("HDF5 link %s points outside this file (%s); a model file is one file, "
+                    + "links out of it are not followed", lenet5.Text.quote(link.getPath()), lenet5.Text.escape(String.valueOf(link), 200)));
+        }
+        if (--left[1] < 0) {
+            throw new CorruptFileException(String.format("HDF5 soft link %s: more than %d links followed (a link loop?)",
+                    lenet5.Text.quote(link.getPath()), MAX_LINK_HOPS));
+        }
+        return walk(parent, link.getTargetPath(), left);
     }
 
     /**
@@ -188,8 +236,12 @@ public final class H5 {
                     + " but " + n + " elements");
         }
         float[] values;
-        Object flat = n == 0 ? new float[0] : d.getDataFlat();
-        if (flat instanceof float[] f) {
+        Object flat = n == 0 ? new float[0] : dataOf(file, d, name);
+        if (n > 0 && flat != null && flat.getClass().isArray() && Array.getLength(flat) == 0) {
+            // Never written (no chunk allocated): HDF5 reads such a dataset as its fill value, 0 unless one is set.
+            values = new float[(int) n];
+            Arrays.fill(values, d.getFillValue() instanceof Number v ? v.floatValue() : 0f);
+        } else if (flat instanceof float[] f) {
             values = f;
         } else if (flat instanceof double[] dd) {
             values = new float[dd.length];
@@ -203,6 +255,25 @@ public final class H5 {
             throw new CorruptFileException(file, "weight '" + name + "' yielded " + values.length + " values, expected " + n);
         }
         return new StoredTensor(name, dtype, Tensor.of(values, dims));
+    }
+
+    /**
+     * The dataset's elements. jhdf cannot decode every filter pipeline it accepts (lzf after
+     * fletcher32 fails inside it); such a failure is reported as what it is, naming the filters.
+     */
+    private static Object dataOf(Path file, Dataset d, String name) {
+        try {
+            return d.getDataFlat();
+        } catch (RuntimeException e) {
+            if (d.getFilters().isEmpty()) {
+                throw e;
+            }
+            List<String> filters = new ArrayList<>();
+            d.getFilters().forEach(f -> filters.add(f.getName()));
+            throw new UnsupportedFormatException(file, "weight " + lenet5.Text.quote(name) + " is stored with the HDF5 filter pipeline "
+                    + filters + ", which the HDF5 library used here (jhdf) cannot decode (" + e.getClass().getSimpleName()
+                    + "); re-save it without compression or with gzip", e);
+        }
     }
 
     /** A tensor as the nested Java array ({@code float[][]...}) that jhdf writes as a dataset of the tensor's shape. */

@@ -38,7 +38,7 @@ public final class Keras3Weights {
         }
         List<LayerWeights> result = new ArrayList<>();
         for (Map.Entry<String, Node> e : children.entrySet()) {
-            if (!(e.getValue() instanceof Group layer)) {
+            if (!(H5.node(layers, e.getKey()) instanceof Group layer)) {
                 throw new CorruptFileException(file, "layers/" + e.getKey() + " is not a group");
             }
             result.add(new LayerWeights(e.getKey(), vars(file, layer, "layers/" + e.getKey())));
@@ -58,7 +58,7 @@ public final class Keras3Weights {
         Map<String, Node> byName = vars.getChildren();
         List<StoredTensor> tensors = new ArrayList<>(byName.size());
         for (int i = 0; i < byName.size(); i++) {
-            Node n = byName.get(Integer.toString(i));
+            Node n = byName.containsKey(Integer.toString(i)) ? H5.node(vars, Integer.toString(i)) : null;
             if (!(n instanceof Dataset d)) {
                 throw new CorruptFileException(file, path + "/vars should hold datasets 0.." + (byName.size() - 1)
                         + " but has " + byName.keySet());

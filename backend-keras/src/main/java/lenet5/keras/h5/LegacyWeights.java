@@ -42,7 +42,7 @@ public final class LegacyWeights {
             List<String> weightNames = H5.strings(file, g, "weight_names");
             List<StoredTensor> tensors = new ArrayList<>();
             for (String w : weightNames == null ? List.<String>of() : weightNames) {
-                Node n = w.isEmpty() ? null : g.getByPath(w);
+                Node n = w.isEmpty() ? null : H5.node(g, w);
                 if (!(n instanceof Dataset d)) {
                     throw new CorruptFileException(file, "layer '" + layer + "': weight '" + w + "' listed in weight_names is "
                             + (n == null ? "missing" : "not a dataset") + " (looked under " + g.getPath() + ")");

@@ -41,12 +41,19 @@ public final class Binder {
         List<StoredWeight> stored = new ArrayList<>();
         for (int i = 0; i < built.size(); i++) {
             LayerFactory.Built b = built.get(i);
-            for (String t : b.tensorNames()) {
+            List<Tensor> zeros = b.layer().weights();
+            for (int k = 0; k < b.tensorNames().size(); k++) {
+                String t = b.tensorNames().get(k);
                 TensorRef ref = b.module().tensors().get(t);
                 String key = TorchModule.join(b.module().path(), t);
                 if (ref == null) {
                     throw new ArchitectureMismatchException(file, b.module().label() + ": " + b.module().type()
                             + " has no tensor '" + t + "' (" + key + ")");
+                }
+                // Shapes before data: only what the model (within its budget) holds is ever materialized.
+                if (!Arrays.equals(ref.shape(), zeros.get(k).shape())) {
+                    throw new ArchitectureMismatchException(file, lenet5.Text.quote(key) + " has shape " + Arrays.toString(ref.shape())
+                            + ", the layer needs " + Arrays.toString(zeros.get(k).shape()));
                 }
                 weights.add(TensorReader.read(file, key, ref, source));
                 stored.add(stored(key, ref, i));
@@ -120,17 +127,20 @@ public final class Binder {
         return out;
     }
 
+    /** One line: the counts, the first difference, and both lists capped (see {@link lenet5.Text#list}). */
     private static String mismatch(List<String> names, List<Tensor> expected, List<Named> found) {
-        StringBuilder sb = new StringBuilder("the file's tensors do not fit the architecture (they are bound in order): the architecture has "
-                + expected.size() + " weight tensors, the file " + found.size() + "\n");
-        sb.append(String.format("  %-3s %-36s %-36s%n", "#", "architecture expects", "file has"));
-        for (int i = 0; i < Math.max(expected.size(), found.size()); i++) {
-            String e = i < expected.size() ? names.get(i) + " " + Arrays.toString(expected.get(i).shape()) : "(nothing)";
-            String f = i < found.size() ? found.get(i).name() + " " + Arrays.toString(found.get(i).ref().shape()) : "(nothing)";
-            boolean same = i < expected.size() && i < found.size() && Arrays.equals(expected.get(i).shape(), found.get(i).ref().shape());
-            sb.append(String.format("  %-3d %-36s %-36s%s%n", i, e, f, same ? "" : "  <-- differs"));
+        int first = 0;
+        while (first < expected.size() && first < found.size() && Arrays.equals(expected.get(first).shape(), found.get(first).ref().shape())) {
+            first++;
         }
-        return sb.toString().stripTrailing();
+        String e = first < expected.size() ? names.get(first) + " " + Arrays.toString(expected.get(first).shape()) : "nothing more";
+        String f = first < found.size() ? lenet5.Text.quote(found.get(first).name()) + " " + Arrays.toString(found.get(first).ref().shape()) : "nothing more";
+        List<Integer> idx = java.util.stream.IntStream.range(0, expected.size()).boxed().toList();
+        return String.format("the file's tensors do not fit the architecture (they are bound in order): the architecture has %,d weight "
+                        + "tensors, the file %,d; the first difference is #%d, where the architecture expects %s and the file has %s "
+                        + "(architecture: [%s]; file: [%s])", expected.size(), found.size(), first, e, f,
+                lenet5.Text.list(idx, i -> names.get(i) + " " + Arrays.toString(expected.get(i).shape())),
+                lenet5.Text.list(found, n -> lenet5.Text.quote(n.name()) + " " + Arrays.toString(n.ref().shape())));
     }
 
     static StoredWeight stored(String key, TensorRef ref, int layer) {

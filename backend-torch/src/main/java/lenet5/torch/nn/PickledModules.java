@@ -28,12 +28,20 @@ public final class PickledModules {
     }
 
     public static TorchModule read(PyObject obj) {
-        return read(obj, "", 0);
+        return read(obj, "", 0, new int[] {lenet5.Budget.MAX_MODULES});
     }
 
-    private static TorchModule read(PyObject obj, String path, int depth) {
+    /**
+     * {@code left[0]} counts down every module reached: a pickle can hold one submodule twice at
+     * every level (a DAG through the memo), which depth alone does not bound.
+     */
+    private static TorchModule read(PyObject obj, String path, int depth, int[] left) {
         if (depth > ModelBuilder.MAX_NESTING) {
             throw new UnsupportedFormatException("modules nested more than " + ModelBuilder.MAX_NESTING + " levels deep");
+        }
+        if (--left[0] < 0) {
+            throw new UnsupportedFormatException(String.format("the module tree has more than %,d modules (a submodule that appears "
+                    + "twice counts twice), over the budget", lenet5.Budget.MAX_MODULES));
         }
         String cls = obj.cls().qualified();
         PyDict attrs = obj.attributes();
@@ -54,11 +62,11 @@ public final class PickledModules {
             if (e.getValue() == PyNone.NONE) {
                 continue; // an optional submodule that is unset
             }
-            String name = String.valueOf(e.getKey());
+            String name = e.getKey() instanceof String s ? s : Py.describe(e.getKey());
             if (!(e.getKey() instanceof String) || !(e.getValue() instanceof PyObject child)) {
                 throw new CorruptFileException(TorchModule.join(path, name) + ": submodule is a " + Py.typeName(e.getValue()));
             }
-            children.add(read(child, TorchModule.join(path, name), depth + 1));
+            children.add(read(child, TorchModule.join(path, name), depth + 1, left));
         }
         boolean standard = obj.cls().module().startsWith("torch.nn.modules.")
                 || lenet5.torch.pickle.TorchPickleEnv.PARALLEL_WRAPPERS.contains(cls);

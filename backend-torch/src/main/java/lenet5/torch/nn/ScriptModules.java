@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -26,9 +25,12 @@ import java.util.regex.Pattern;
  */
 public final class ScriptModules {
     public static final long MAX_CODE = 16L << 20;
-    private static final Pattern FINAL = Pattern.compile("^\\s+(\\w+)\\s*:\\s*Final\\[.*?\\]\\s*=\\s*(.+?)\\s*$", Pattern.MULTILINE);
-    private static final Pattern CALL = Pattern.compile("(?<![\\w.])((?:torch|__torch__)(?:\\.\\w+)+|_\\d+)\\(");
-    private static final Pattern ALIAS = Pattern.compile("^\\s+(_\\d+)\\s*=\\s*((?:__torch__|torch)(?:\\.\\w+)+)\\s*$", Pattern.MULTILINE);
+    // Code text is walked by scanners (lines, call sites); patterns only ever test one short name,
+    // never search a file, so no file text can make them backtrack (a "^\\s+" under MULTILINE over
+    // 200,000 blank lines is quadratic).
+    private static final Pattern LOCAL = Pattern.compile("_\\d+");
+    private static final Pattern TORCH_NAME = Pattern.compile("(?:__torch__|torch)(?:\\.\\w+)+");
+    private static final Pattern IDENTIFIER = Pattern.compile("\\w+");
     private static final Pattern MANGLE = Pattern.compile("\\.___torch_mangle_\\d+");
     private static final String F = "__torch__.torch.nn.functional.";
 
@@ -62,7 +64,11 @@ public final class ScriptModules {
 
     private final Function<String, String> code;
     private final boolean hyperparameters;
-    private final Map<String, String> files = new HashMap<>();
+    /** Per code file: each top-level class's body, found in one scan of the file. */
+    private final Map<String, Map<String, String>> classes = new HashMap<>();
+    /** Per class: the hyperparameters its code gives (a class shared by many modules is read once). */
+    private final Map<String, Map<String, Object>> fromCode = new HashMap<>();
+    private int modulesLeft = lenet5.Budget.MAX_MODULES;
     private boolean traced;
 
     /**
@@ -87,6 +93,10 @@ public final class ScriptModules {
     private TorchModule read(PyObject obj, String path, int depth) {
         if (depth > ModelBuilder.MAX_NESTING) {
             throw new UnsupportedFormatException("modules nested more than " + ModelBuilder.MAX_NESTING + " levels deep");
+        }
+        if (--modulesLeft < 0) {
+            throw new UnsupportedFormatException(String.format("the module tree has more than %,d modules (a submodule that appears "
+                    + "twice counts twice), over the budget", lenet5.Budget.MAX_MODULES));
         }
         String module = obj.cls().module();
         String name = obj.cls().name();
@@ -113,11 +123,7 @@ public final class ScriptModules {
         }
         String label = path.isEmpty() ? "the model" : path;
         if (hyperparameters && standard && children.isEmpty()) {
-            String block = classBlock(module, name, label);
-            attrs.putAll(finals(block));
-            boolean isTraced = block.contains("argument_1");
-            traced |= isTraced;
-            fromCalls(name, block, attrs, isTraced, label);
+            attrs.putAll(fromCode(module, name, label));
             for (String needed : NEEDED.getOrDefault(name, List.of())) {
                 if (!attrs.containsKey(needed)) {
                     throw new UnsupportedFormatException(label + ": cannot determine " + name + "." + needed
@@ -128,56 +134,154 @@ public final class ScriptModules {
         return new TorchModule(path, module + "." + name, name, standard, attrs, tensors, children);
     }
 
+    /** The hyperparameters the code of class {@code module.name} gives: its Final constants, then constant call arguments. */
+    private Map<String, Object> fromCode(String module, String name, String label) {
+        String key = module + "." + name;
+        Map<String, Object> known = fromCode.get(key);
+        if (known == null) {
+            String block = classBlock(module, name, label);
+            List<String> lines = indentedLines(block);
+            known = finals(lines);
+            boolean isTraced = block.contains("argument_1");
+            traced |= isTraced;
+            fromCalls(name, block, lines, known, isTraced, label);
+            fromCode.put(key, known);
+        }
+        return known;
+    }
+
     /** The text of {@code class Name(...)} in the module's code file, up to the next top-level statement. */
     private String classBlock(String module, String name, String label) {
         String rel = "code/" + module.replace('.', '/') + ".py";
-        String text = files.computeIfAbsent(rel, code);
-        if (text == null) {
-            throw new UnsupportedFormatException(label + ": the TorchScript code " + rel + " of " + module + "." + name
-                    + " is missing, so its hyperparameters cannot be determined");
+        Map<String, String> blocks = classes.get(rel);
+        if (blocks == null) {
+            String text = code.apply(rel);
+            if (text == null) {
+                throw new UnsupportedFormatException(label + ": the TorchScript code " + rel + " of " + module + "." + name
+                        + " is missing, so its hyperparameters cannot be determined");
+            }
+            blocks = classBlocks(text);
+            classes.put(rel, blocks);
         }
-        Matcher m = Pattern.compile("^class " + Pattern.quote(name) + "\\b.*$", Pattern.MULTILINE).matcher(text);
-        if (!m.find()) {
-            throw new UnsupportedFormatException(label + ": " + rel + " has no class " + name);
+        String block = blocks.get(name);
+        if (block == null) {
+            throw new UnsupportedFormatException(label + ": " + rel + " has no class " + lenet5.Text.quote(name));
         }
-        int start = m.end();
-        Matcher next = Pattern.compile("^\\S", Pattern.MULTILINE).matcher(text);
-        int end = next.find(start + 1) ? next.start() : text.length();
-        return text.substring(start, end);
+        return block;
     }
 
-    private static Map<String, Object> finals(String block) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        Matcher m = FINAL.matcher(block);
-        while (m.find()) {
-            try {
-                Object v = PyExpr.constant(PyExpr.parse(m.group(2)));
-                if (v != null) {
-                    out.put(m.group(1), v);
+    /**
+     * Every top-level {@code class Name...:} line with the text after it up to the next line that
+     * starts with a non-blank character: one pass over the file.
+     */
+    static Map<String, String> classBlocks(String text) {
+        Map<String, String> out = new HashMap<>();
+        String name = null;
+        int start = 0;
+        for (int i = 0; i < text.length(); ) {
+            int nl = text.indexOf('\n', i);
+            int end = nl < 0 ? text.length() : nl;
+            if (end > i && !Character.isWhitespace(text.charAt(i))) { // a top-level line ends the class before it
+                if (name != null) {
+                    out.putIfAbsent(name, text.substring(start, i));
+                    name = null;
                 }
-            } catch (IllegalArgumentException e) {
-                // a constant this parser does not read; if it matters, the NEEDED check names it
+                if (text.startsWith("class ", i)) {
+                    int e = i + "class ".length();
+                    while (e < end && (Character.isLetterOrDigit(text.charAt(e)) || text.charAt(e) == '_')) {
+                        e++;
+                    }
+                    name = text.substring(i + "class ".length(), e);
+                    start = end;
+                }
+            }
+            i = end + 1;
+        }
+        if (name != null) {
+            out.putIfAbsent(name, text.substring(start));
+        }
+        return out;
+    }
+
+    /** The indented lines of a block, stripped, found by scanning. */
+    private static List<String> indentedLines(String block) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < block.length(); ) {
+            int nl = block.indexOf('\n', i);
+            int end = nl < 0 ? block.length() : nl;
+            if (end > i && Character.isWhitespace(block.charAt(i))) {
+                String line = block.substring(i, end).strip();
+                if (!line.isEmpty()) {
+                    out.add(line);
+                }
+            }
+            i = end + 1;
+        }
+        return out;
+    }
+
+    /** {@code name : Final[...] = value} class constants. */
+    private static Map<String, Object> finals(List<String> lines) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (String line : lines) {
+            int colon = line.indexOf(':');
+            if (colon < 0 || !IDENTIFIER.matcher(line.substring(0, colon).strip()).matches()) {
+                continue;
+            }
+            String type = line.substring(colon + 1).stripLeading();
+            if (!type.startsWith("Final[")) {
+                continue;
+            }
+            // The first ']' followed by '=' ends the type, as the lazy ".*?\]\s*=" did.
+            for (int close = type.indexOf(']'); close >= 0; close = type.indexOf(']', close + 1)) {
+                String rest = type.substring(close + 1).stripLeading();
+                if (rest.startsWith("=")) {
+                    String value = rest.substring(1).strip();
+                    if (!value.isEmpty()) {
+                        try {
+                            Object v = PyExpr.constant(PyExpr.parse(value));
+                            if (v != null) {
+                                out.put(line.substring(0, colon).strip(), v);
+                            }
+                        } catch (IllegalArgumentException e) {
+                            // a constant this parser does not read; if it matters, the NEEDED check names it
+                        }
+                    }
+                    break;
+                }
             }
         }
         return out;
     }
 
     /** Hyperparameters from constant call arguments, for those the Final constants did not give. */
-    private static void fromCalls(String type, String block, Map<String, Object> attrs, boolean traced, String label) {
+    private static void fromCalls(String type, String block, List<String> lines, Map<String, Object> attrs, boolean traced, String label) {
         Map<String, String> aliases = new HashMap<>();
-        Matcher am = ALIAS.matcher(block);
-        while (am.find()) {
-            aliases.put(am.group(1), am.group(2));
+        for (String line : lines) {
+            int eq = line.indexOf('=');
+            if (eq > 0) {
+                String local = line.substring(0, eq).strip(), value = line.substring(eq + 1).strip();
+                if (LOCAL.matcher(local).matches() && TORCH_NAME.matcher(value).matches()) {
+                    aliases.put(local, value);
+                }
+            }
         }
-        Matcher cm = CALL.matcher(block);
-        while (cm.find()) {
-            String callee = aliases.getOrDefault(cm.group(1), cm.group(1));
-            if (callee.matches("_\\d+")) {
+        for (int open = block.indexOf('('); open >= 0; open = block.indexOf('(', open + 1)) {
+            int start = open;
+            while (start > 0 && (isWord(block.charAt(start - 1)) || block.charAt(start - 1) == '.')) {
+                start--;
+            }
+            String name = block.substring(start, open); // the whole dotted name before '(', as the regex's lookbehind required
+            if (!LOCAL.matcher(name).matches() && !TORCH_NAME.matcher(name).matches()) {
+                continue;
+            }
+            String callee = aliases.getOrDefault(name, name);
+            if (LOCAL.matcher(callee).matches()) {
                 continue; // a local value, not a function
             }
             PyExpr.Call call;
             try {
-                call = PyExpr.parseCallAt(block, callee, cm.end() - 1);
+                call = PyExpr.parseCallAt(block, callee, open);
             } catch (IllegalArgumentException e) {
                 continue;
             }
@@ -187,6 +291,10 @@ public final class ScriptModules {
             }
             derive(type, callee, call, attrs);
         }
+    }
+
+    private static boolean isWord(char c) {
+        return c < 128 && (Character.isLetterOrDigit(c) || c == '_');
     }
 
     private static void derive(String type, String callee, PyExpr.Call c, Map<String, Object> attrs) {

@@ -78,14 +78,8 @@ public final class Py {
         return typeName(v);
     }
 
-    /** Text from a file made safe for a message: control characters as '?', at most 120 characters. */
+    /** Text from a file made safe for a message: control characters escaped, capped (see {@link lenet5.Text}). */
     public static String printable(String s) {
-        int max = 2 * MAX_TEXT;
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < s.length() && i < max; i++) {
-            char c = s.charAt(i);
-            sb.append(c < 0x20 || (c >= 0x7f && c < 0xa0) || Character.isSurrogate(c) || c == '\ufffd' ? '?' : c);
-        }
-        return s.length() > max ? sb + "..." : sb.toString();
+        return lenet5.Text.escape(s, lenet5.Text.MAX_ITEM);
     }
 }

@@ -31,7 +31,8 @@ public final class Unpickler {
     public static final int MAX_MEMO = 1_000_000;
     static final int MAX_LINE = 64 * 1024;
     static final int MAX_LONG_BYTES = 1024;
-    static final int MAX_KEY_DEPTH = 8;
+    /** Parts of one dict key (a tuple's items, recursively, each time they are reached): keys are names, not data. */
+    static final int MAX_KEY_PARTS = 64;
 
     private final Path file;
     private final String part;
@@ -373,21 +374,32 @@ public final class Unpickler {
             throw corrupt(opName + " with an odd number of items (" + kv.size() + ")");
         }
         for (int i = 0; i < kv.size(); i += 2) {
-            d.map().put(checkKey(kv.get(i), 0, opName), kv.get(i + 1));
+            Object k = kv.get(i);
+            if (checkKey(k, MAX_KEY_PARTS, opName) < 0) {
+                throw corrupt(opName + " with a dict key of more than " + MAX_KEY_PARTS + " parts (a tuple reusing memoized tuples?)");
+            }
+            d.map().put(k, kv.get(i + 1));
         }
     }
 
-    /** Dict keys must be hashable scalars or shallow tuples of them; this keeps hashing non-recursive and cycle-free. */
-    private Object checkKey(Object k, int depth, String opName) {
+    /**
+     * Dict keys must be hashable scalars or tuples of them, of at most {@code budget} parts
+     * counted every time they are reached: memo reuse can make a tuple of 60 copies of a tuple of
+     * 60 copies of ... whose hash would walk 60^8 items. Returns the budget left, negative when spent.
+     */
+    private int checkKey(Object k, int budget, String opName) {
+        if (--budget < 0) {
+            return budget;
+        }
         if (k instanceof String || k instanceof Long || k instanceof BigInteger || k instanceof Double
                 || k instanceof Boolean || k instanceof PyNone || k instanceof PyGlobal || k instanceof PyObject) {
-            return k;
+            return budget;
         }
-        if (k instanceof PyTuple t && depth < MAX_KEY_DEPTH) {
-            for (Object item : t.items()) {
-                checkKey(item, depth + 1, opName);
+        if (k instanceof PyTuple t) {
+            for (int i = 0; i < t.size() && budget >= 0; i++) {
+                budget = checkKey(t.get(i), budget, opName);
             }
-            return k;
+            return budget;
         }
         throw corrupt(opName + " with an unusable dict key: " + Py.describe(k));
     }

@@ -9,8 +9,11 @@ import java.util.Arrays;
  * element it can address lies inside the storage.
  */
 public final class TensorRef {
-    /** Largest tensor this reader materializes (one Java float array). */
-    public static final long MAX_NUMEL = Integer.MAX_VALUE - 8;
+    /**
+     * Largest tensor this reader materializes: no model within the budget has a larger weight, and
+     * a view that repeats one stored float (stride 0) costs its full size once copied out.
+     */
+    public static final long MAX_NUMEL = lenet5.Budget.MAX_PARAMETERS;
 
     private final StorageRef storage;
     private final long offset;
@@ -52,7 +55,7 @@ public final class TensorRef {
             shape[i] = (int) size[i];
             numel = Math.multiplyExact(numel, size[i]);
             if (numel > MAX_NUMEL) {
-                throw new IllegalArgumentException("size " + Arrays.toString(size) + " has more than " + MAX_NUMEL + " elements");
+                throw new IllegalArgumentException(String.format("size %s has more than %,d elements (the parameter budget)", Arrays.toString(size), MAX_NUMEL));
             }
         }
         if (numel > 0) {

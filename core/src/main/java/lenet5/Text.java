@@ -28,7 +28,7 @@ public final class Text {
 
     /**
      * {@code s} with every control or invisible formatting character as an escape ({@code \n},
-     * {@code \x1b}, {@code \u202e}), cut after {@code max} characters with "...". Idempotent:
+     * {@code \x1b}, {@code \u202e}), cut after about {@code max} characters of output with "...". Idempotent:
      * backslashes stay as they are, so escaping twice changes nothing.
      */
     public static String escape(String s, int max) {
@@ -36,9 +36,8 @@ public final class Text {
             return "null";
         }
         StringBuilder sb = new StringBuilder(Math.min(s.length(), max) + 8);
-        int n = 0;
         for (int i = 0; i < s.length(); i++) {
-            if (n >= max) {
+            if (sb.length() >= max) { // counted after escaping: the cap is on what is shown
                 return sb.append("... (").append(String.format("%,d", s.length())).append(" characters)").toString();
             }
             char c = s.charAt(i);
@@ -57,7 +56,6 @@ public final class Text {
                     }
                 }
             }
-            n++;
         }
         return sb.toString();
     }

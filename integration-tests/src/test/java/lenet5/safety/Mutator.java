@@ -76,7 +76,7 @@ final class Mutator {
         this.pickleEntry = pk;
         List<Integer> names = new ArrayList<>();
         boolean hdf5 = original.length > 8 && original[1] == 'H' && original[2] == 'D' && original[3] == 'F';
-        for (byte[] needle : new byte[][] {"kernel:0".getBytes(StandardCharsets.US_ASCII), "bias:0".getBytes(StandardCharsets.US_ASCII)}) {
+        for (byte[] needle : new byte[][] {"kernel".getBytes(StandardCharsets.US_ASCII), "bias".getBytes(StandardCharsets.US_ASCII)}) {
             for (int at = hdf5 ? Landmarks.indexOf(original, needle) : -1; at >= 0 && names.size() < 64; at = Landmarks.indexOf(original, needle, at + 1)) {
                 names.add(at);
             }
@@ -381,8 +381,8 @@ final class Mutator {
     /** An HDF5 weight name rewritten in place (same length): a path through the name itself, a climb, or control characters. */
     private Mutant h5Name(byte[] b, Random r) {
         int at = h5Names.get(r.nextInt(h5Names.size()));
-        int len = b[at] == 'k' ? "kernel:0".length() : "bias:0".length();
-        String[] choices = {"a/a/a/a/", "//////", "../../..", "\n\u001b[2Jx", "./././.", "\u0000\u0000\u0000", "kernel/0"};
+        int len = b[at] == 'k' ? "kernel".length() : "bias".length(); // in weight_names attributes and in link names
+        String[] choices = {"a/a/a/", "//////", "../../", "\n\u001b[2J", "././.", "\u0000\u0000\u0000", "bias/0", "kernel"};
         String v = choices[r.nextInt(choices.length)];
         byte[] rep = java.util.Arrays.copyOf(v.getBytes(StandardCharsets.UTF_8), len);
         System.arraycopy(rep, 0, b, at, len);

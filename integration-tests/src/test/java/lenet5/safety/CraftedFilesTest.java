@@ -121,7 +121,7 @@ class CraftedFilesTest {
         assertEquals(Outcome.Verdict.LOADED, twin.verdict(), twin.toString());
         Sequential model = Lenet5.load(write("dag.pt", moduleDag(2, 2)), flat4);
         assertEquals(4, model.layers().size());
-        try (var predictor = model.newPredictor()) {
+        try (var predictor = model.newPredictor(lenet5.layout.Layout.NCHW)) {
             float[] y = predictor.predict(new float[] {0.5f, 0.5f, 0.5f, 0.5f});
             assertEquals(Math.tanh(Math.tanh(Math.tanh(Math.tanh(0.5)))), y[0], 1e-6);
         }
@@ -228,7 +228,7 @@ class CraftedFilesTest {
         e.replaceAll(x -> x.name().equals("model.weights.h5") ? Zips.deflatedZeros("model.weights.h5", 300L << 20) : x);
         byte[] bomb = Zips.write(e);
         assertRefused(load(".keras: model.weights.h5 inflates to 300 MB (" + (bomb.length >> 10) + " KiB file)", "bomb.keras", bomb,
-                LoadOptions.DEFAULTS), "'model.weights.h5'", "over the limit of 33,554,432");
+                LoadOptions.DEFAULTS), "'model.weights.h5'", "over the limit of 33554432");
         Outcome twin = load("honest twin: the real .keras", "real.keras", Files.readAllBytes(keras), LoadOptions.DEFAULTS);
         assertEquals(Outcome.Verdict.LOADED, twin.verdict(), twin.toString());
     }
@@ -474,7 +474,7 @@ class CraftedFilesTest {
         Path out = dir.resolve("model.py");
         CliRun c = CliRun.of("convert", in.toString(), out.toString(), "--to", "pt");
         assertEquals(2, c.exit(), c.err());
-        assertTrue(c.err().contains("loader script"), c.err());
+        assertTrue(c.err().contains("would overwrite the weights"), c.err());
         assertFalse(Files.exists(out), "nothing written");
         CliRun ok = CliRun.of("convert", in.toString(), out.toString(), "--to", "pt", "--no-torch-source");
         assertEquals(0, ok.exit(), ok.err());

@@ -14,14 +14,22 @@ import java.util.List;
 import java.util.Properties;
 import java.util.stream.Stream;
 
-/** One {@code testdata/torch/X.properties} manifest written by generate.py (real PyTorch 1.13), with its X.pt. */
+/**
+ * One {@code X.properties} manifest written by real PyTorch 1.13, with its X.pt: testdata/torch
+ * (generate.py, LeNet-5 variants) and testdata/layers/torch (layers/generate_torch.py, the wider
+ * layer vocabulary).
+ */
 record Manifest(Path file, Properties p) {
     static Path dir() {
         return TestFiles.testdata().resolve("torch");
     }
 
     static List<Manifest> all() {
-        try (Stream<Path> s = Files.list(dir())) {
+        return Stream.concat(list(dir()).stream(), list(TestFiles.testdata().resolve("layers/torch")).stream()).toList();
+    }
+
+    private static List<Manifest> list(Path dir) {
+        try (Stream<Path> s = Files.list(dir)) {
             return s.filter(f -> f.toString().endsWith(".properties")).sorted().map(Manifest::load).toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -73,7 +73,9 @@ class TorchManifestTest {
         boolean softmax = model.withoutFinalActivation() != model;
         Diff d;
         try (Predictor p = model.newPredictor(Layout.NCHW)) {
-            d = TestFiles.assertClose(expected, p.batchPredict(inputs), n, softmax ? TOL_PROBS : TOL_LOGITS, m + " outputs");
+            // a manifest may state a tighter bound (testdata/layers: small untrained models)
+            double tol = m.get("tolerance") != null ? Double.parseDouble(m.get("tolerance")) : softmax ? TOL_PROBS : TOL_LOGITS;
+            d = TestFiles.assertClose(expected, p.batchPredict(inputs), n, tol, m + " outputs");
         }
         assertEquals(n, d.argmaxAgreement(), "argmax agreement");
         if (m.get("logits") != null) {

@@ -1,9 +1,10 @@
 package lenet5.kernels;
 
 import lenet5.layers.BatchNorm;
+import lenet5.layers.Rescaling;
 import lenet5.tensor.Shape;
 
-/** Inference batch norm folded into one scale and shift per channel. */
+/** Inference batch norm folded into one scale and shift per channel; also Rescaling (one scale and shift for all). */
 final class BatchNormStep extends Step {
     private final float[] scale, shift;
 
@@ -17,6 +18,14 @@ final class BatchNormStep extends Step {
             scale[c] = (float) s;
             shift[c] = (float) (bn.beta().data()[c] - bn.mean().data()[c] * s);
         }
+    }
+
+    BatchNormStep(Rescaling r, Shape shape, int lastLayer) {
+        super(shape, shape, lastLayer);
+        this.scale = new float[shape.channels()];
+        this.shift = new float[shape.channels()];
+        java.util.Arrays.fill(scale, r.scale());
+        java.util.Arrays.fill(shift, r.offset());
     }
 
     @Override

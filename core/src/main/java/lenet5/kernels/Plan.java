@@ -1,6 +1,7 @@
 package lenet5.kernels;
 
 import lenet5.layers.Activation;
+import lenet5.layers.AdaptivePool2d;
 import lenet5.layers.BatchNorm;
 import lenet5.layers.Conv2d;
 import lenet5.layers.Dense;
@@ -8,6 +9,7 @@ import lenet5.layers.Dropout;
 import lenet5.layers.Flatten;
 import lenet5.layers.Layer;
 import lenet5.layers.Pool2d;
+import lenet5.layers.Rescaling;
 import lenet5.layers.ZeroPad2d;
 import lenet5.layout.Layout;
 import lenet5.model.Sequential;
@@ -120,10 +122,14 @@ public final class Plan {
                 steps.add(new PadStep(z.padding(), in, i));
             } else if (layer instanceof Activation a) {
                 if (a.function() != Activation.Function.LINEAR) {
-                    steps.add(new ActivationStep(a.function(), out, i));
+                    steps.add(new ActivationStep(a, out, i));
                 }
             } else if (layer instanceof BatchNorm b) {
                 steps.add(new BatchNormStep(b, in, i));
+            } else if (layer instanceof Rescaling r) {
+                steps.add(new BatchNormStep(r, in, i));
+            } else if (layer instanceof AdaptivePool2d p) {
+                steps.add(new AdaptivePoolStep(p, in, out, i));
             } else if (!(layer instanceof Flatten || layer instanceof Dropout)) {
                 throw new IllegalStateException("no kernel for " + layer.getClass().getSimpleName());
             }
@@ -132,7 +138,7 @@ public final class Plan {
     }
 
     private static boolean fusableActivation(List<Layer> layers, int i) {
-        return i < layers.size() && layers.get(i) instanceof Activation a && a.function() != Activation.Function.SOFTMAX;
+        return i < layers.size() && layers.get(i) instanceof Activation a && ActivationStep.fastPath(a.function());
     }
 
     /** Which kernels run: "vector-512", "vector-256" or "scalar". */

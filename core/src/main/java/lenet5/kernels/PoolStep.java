@@ -63,7 +63,8 @@ final class PoolStep extends Step {
 
     /** One image: plain loops (a lane loop of length one would cost more than the work). */
     private void forwardImage(float[] src, float[] dst) {
-        if (kernelH == 2 && kernelW == 2 && sh == 2 && sw == 2 && padTop == 0 && padLeft == 0) {
+        // Not with padding at the bottom/right either (Keras 'same' on an odd size): the unrolled loop reads no window edge.
+        if (kernelH == 2 && kernelW == 2 && sh == 2 && sw == 2 && padTop == 0 && padLeft == 0 && padBottom == 0 && padRight == 0) {
             forwardImage2x2(src, dst);
             return;
         }

@@ -61,7 +61,7 @@ abstract class Step {
             }
             case LINEAR -> {
             }
-            case SOFTMAX -> throw new IllegalStateException("softmax is not element-wise");
+            default -> throw new IllegalStateException(f + " is not one of the kernels' activations");
         }
     }
 

@@ -13,7 +13,8 @@ import java.util.List;
  *
  * <p>Layers are immutable descriptions; the arithmetic lives in the engine ({@code lenet5.kernels}).
  */
-public sealed interface Layer permits Conv2d, Pool2d, ZeroPad2d, Flatten, Dense, Activation, Dropout, BatchNorm {
+public sealed interface Layer permits Conv2d, Pool2d, AdaptivePool2d, ZeroPad2d, Flatten, Dense, Activation, Dropout,
+        BatchNorm, Rescaling {
     /** The name the source file gave this layer ("0", "conv2d_1"), used in messages and when writing. */
     String name();
 

@@ -37,6 +37,13 @@ public final class Tensor {
         return new Tensor(shape.clone(), new float[(int) n]);
     }
 
+    /** A vector of {@code n} copies of {@code value}. */
+    public static Tensor full(float value, int n) {
+        Tensor t = zeros(n);
+        Arrays.fill(t.data, value);
+        return t;
+    }
+
     /** Number of elements of a shape, checked for negative dimensions; long so callers can check before allocating. */
     public static long numel(int... shape) {
         long n = 1;

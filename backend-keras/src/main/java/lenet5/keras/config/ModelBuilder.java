@@ -5,6 +5,7 @@ import lenet5.ArchitectureMismatchException;
 import lenet5.CorruptFileException;
 import lenet5.keras.Limits;
 import lenet5.layers.Activation;
+import lenet5.layers.AdaptivePool2d;
 import lenet5.layers.BatchNorm;
 import lenet5.layers.Conv2d;
 import lenet5.layers.Dense;
@@ -13,6 +14,7 @@ import lenet5.layers.Flatten;
 import lenet5.layers.Layer;
 import lenet5.layers.Padding;
 import lenet5.layers.Pool2d;
+import lenet5.layers.Rescaling;
 import lenet5.layers.ZeroPad2d;
 import lenet5.layout.Layout;
 import lenet5.model.ModelInfo;
@@ -38,6 +40,8 @@ public final class ModelBuilder {
     private boolean channelsFirst;
     private boolean theanoKernels;
     private boolean flattenHwc = true;
+    /** Keras 3 wrote the config (some activation names mean something else in Keras 1 and 2). */
+    private boolean keras3;
     private long parameters;
     private Shape cur;
 
@@ -51,9 +55,11 @@ public final class ModelBuilder {
     public static Architecture build(Path file, ModelConfig config, Shape inputOverride) {
         ModelBuilder b = new ModelBuilder(file);
         b.channelsFirst = channelsFirst(file, config);
-        Shape input = b.inputShape(config, inputOverride);
-        b.cur = input;
+        b.keras3 = config.keras3();
         List<LayerConfig> ls = config.layers();
+        LayerConfig reshape = firstReshape(ls);
+        Shape input = reshape != null ? b.reshapedInput(config, reshape, inputOverride) : b.inputShape(config, inputOverride);
+        b.cur = input;
         for (int i = 0; i < ls.size(); i++) {
             LayerConfig l = ls.get(i);
             if (l.className().equals("InputLayer")) {
@@ -62,7 +68,9 @@ public final class ModelBuilder {
                 }
                 continue;
             }
-            b.add(l);
+            if (l != reshape) {
+                b.add(l);
+            }
         }
         if (b.layers.isEmpty()) {
             throw new CorruptFileException(file, "the model config has no layers besides its input");
@@ -94,6 +102,85 @@ public final class ModelBuilder {
             first = cf;
         }
         return first != null && first;
+    }
+
+    /** A Reshape to a feature map right after the input: the model's input is then that map. */
+    private static LayerConfig firstReshape(List<LayerConfig> ls) {
+        int i = !ls.isEmpty() && ls.get(0).className().equals("InputLayer") ? 1 : 0;
+        if (i < ls.size() && ls.get(i).className().equals("Reshape")) {
+            JsonNode t = ls.get(i).field("target_shape", "dims");
+            return t != null && t.isArray() && t.size() == 3 ? ls.get(i) : null;
+        }
+        return null;
+    }
+
+    /**
+     * The input of a model whose first layer reshapes it (e.g. 28x28 to 28x28x1, or 784 to
+     * 28x28x1): the Reshape's target, since Keras reshapes in row-major order, which is exactly
+     * how channels-last (or, for channels_first models, channels-first) input is laid out.
+     */
+    private Shape reshapedInput(ModelConfig config, LayerConfig reshape, Shape override) {
+        JsonNode t = reshape.field("target_shape", "dims");
+        long declared = declaredInputSize(config);
+        int[] d = new int[3];
+        int unknown = -1;
+        long known = 1;
+        for (int k = 0; k < 3; k++) {
+            JsonNode v = t.get(k);
+            if (!v.canConvertToInt() || v.asInt() == 0 || v.asInt() < -1) {
+                throw reshape.corrupt("bad target_shape " + t);
+            }
+            d[k] = v.asInt();
+            if (d[k] == -1) {
+                if (unknown >= 0) {
+                    throw reshape.corrupt("target_shape " + t + " has more than one -1");
+                }
+                unknown = k;
+            } else {
+                known *= d[k];
+                if (known > Limits.MAX_TENSOR_ELEMENTS) {
+                    throw reshape.unsupported("target_shape " + t + " is over the size limit");
+                }
+            }
+        }
+        if (unknown >= 0) {
+            if (declared <= 0 && override != null) {
+                return override;
+            }
+            if (declared <= 0 || declared % known != 0) {
+                throw reshape.unsupported("target_shape " + t + " cannot be resolved for an input of " + declared + " values");
+            }
+            d[unknown] = (int) (declared / known);
+        } else if (declared > 0 && declared != known) {
+            throw reshape.corrupt("reshapes an input of " + declared + " values to " + t);
+        }
+        Shape s = channelsFirst ? Shape.chw(d[0], d[1], d[2]) : Shape.chw(d[2], d[0], d[1]);
+        allocate(reshape, s.size());
+        return s;
+    }
+
+    /** The number of values per sample the config declares for its input, or -1 when it does not say. */
+    private static long declaredInputSize(ModelConfig config) {
+        JsonNode dims = config.layers().get(0).field("batch_input_shape", "batch_shape");
+        int from = 1;
+        if (dims == null) {
+            dims = config.layers().get(0).field("input_shape");
+            from = 0;
+        }
+        if (dims == null || !dims.isArray()) {
+            return -1;
+        }
+        long n = 1;
+        for (int i = from; i < dims.size(); i++) {
+            if (!dims.get(i).canConvertToInt() || dims.get(i).asInt() <= 0) {
+                return -1;
+            }
+            n *= dims.get(i).asInt();
+            if (n > Limits.MAX_TENSOR_ELEMENTS) {
+                return -1;
+            }
+        }
+        return n;
     }
 
     private Shape inputShape(ModelConfig config, Shape override) {
@@ -141,9 +228,12 @@ public final class ModelBuilder {
             case "Conv2D", "Convolution2D" -> conv(l);
             case "Dense" -> dense(l);
             case "MaxPooling2D", "AveragePooling2D" -> pool(l);
+            case "GlobalAveragePooling2D", "GlobalMaxPooling2D" -> globalPool(l);
             case "ZeroPadding2D" -> push(new ZeroPad2d(l.name(), zeroPadding(l)));
             case "Flatten" -> flatten(l);
-            case "Activation" -> push(new Activation(l.name(), Activations.parse(l, l.field("activation"))));
+            case "Reshape" -> reshape(l);
+            case "Activation" -> push(Activations.parse(l, l.field("activation"), l.name(), keras3));
+            case "Identity" -> push(new Activation(l.name(), Activation.Function.LINEAR));
             case "Softmax" -> {
                 int axis = l.integer(-1, "axis");
                 if (axis != -1 && axis != (cur.flat() ? 1 : channelAxis())) {
@@ -151,17 +241,94 @@ public final class ModelBuilder {
                 }
                 push(new Activation(l.name(), Activation.Function.SOFTMAX));
             }
-            case "ReLU" -> {
-                if (l.has("max_value") || l.number(0, "negative_slope") != 0 || l.number(0, "threshold") != 0) {
-                    throw l.unsupported("only a plain ReLU (no max_value, negative_slope or threshold) is supported");
-                }
-                push(new Activation(l.name(), Activation.Function.RELU));
-            }
-            case "Dropout" -> push(new Dropout(l.name(), l.number(0, "rate", "p")));
+            case "ReLU" -> relu(l);
+            case "LeakyReLU" -> push(new Activation(l.name(), Activation.Function.LEAKY_RELU,
+                    l.number(0.3, "negative_slope", "alpha"), 0));
+            case "ELU" -> push(new Activation(l.name(), Activation.Function.ELU, l.number(1.0, "alpha"), 0));
+            case "Dropout", "SpatialDropout1D", "SpatialDropout2D", "AlphaDropout", "GaussianDropout" ->
+                    push(new Dropout(l.name(), l.number(0, "rate", "p")));
+            case "GaussianNoise" -> push(new Dropout(l.name(), 0)); // noise only while training
             case "BatchNormalization" -> batchNorm(l);
-            default -> throw l.unsupported("unsupported layer class (supported: InputLayer, Conv2D, Dense, "
-                    + "AveragePooling2D, MaxPooling2D, ZeroPadding2D, Flatten, Activation, Softmax, ReLU, Dropout, BatchNormalization)");
+            case "Normalization" -> normalization(l);
+            case "Rescaling" -> rescaling(l);
+            default -> throw l.unsupported("unsupported layer class (supported: " + SUPPORTED + ")");
         }
+    }
+
+    private static final String SUPPORTED = "InputLayer, Conv2D, Dense, AveragePooling2D, MaxPooling2D, "
+            + "GlobalAveragePooling2D, GlobalMaxPooling2D, ZeroPadding2D, Flatten, Reshape (to a flat vector, or to an image "
+            + "as the first layer), Activation, Identity, Softmax, ReLU, LeakyReLU, ELU, Dropout, SpatialDropout1D/2D, "
+            + "AlphaDropout, GaussianDropout, GaussianNoise, BatchNormalization, Normalization, Rescaling";
+
+    /** Keras's ReLU layer: a cap (ReLU6 and the like) or a negative slope, not both, and no threshold. */
+    private void relu(LayerConfig l) {
+        double slope = l.number(0, "negative_slope", "alpha");
+        double threshold = l.number(0, "threshold");
+        JsonNode max = l.field("max_value");
+        if (threshold != 0 || (max != null && slope != 0)) {
+            throw l.unsupported("ReLU with threshold " + threshold + ", max_value " + max + " and negative_slope " + slope
+                    + " (supported: a max_value or a negative_slope, without threshold)");
+        }
+        if (max != null) {
+            push(new Activation(l.name(), Activation.Function.HARDTANH, 0, l.number(0, "max_value")));
+        } else if (slope != 0) {
+            push(new Activation(l.name(), Activation.Function.LEAKY_RELU, slope, 0));
+        } else {
+            push(new Activation(l.name(), Activation.Function.RELU));
+        }
+    }
+
+    private void globalPool(LayerConfig l) {
+        requireMap(l);
+        Pool2d.Kind kind = l.className().startsWith("GlobalMax") ? Pool2d.Kind.MAX : Pool2d.Kind.AVG;
+        push(AdaptivePool2d.global(l.name(), kind));
+        if (!l.bool(false, "keepdims")) {
+            push(new Flatten(l.name() + "/flatten"));
+        }
+    }
+
+    /** A Reshape after the first layer: only to a flat vector, which is Keras's Flatten. */
+    private void reshape(LayerConfig l) {
+        JsonNode t = l.field("target_shape", "dims");
+        boolean flat = t != null && t.isArray() && t.size() == 1 && (t.get(0).asInt() == -1 || t.get(0).asInt() == cur.size());
+        if (!flat) {
+            throw l.unsupported("Reshape to " + t + " (supported: to a flat vector, or to an image as the model's first layer)");
+        }
+        flatten(l);
+    }
+
+    /** Keras's Rescaling: {@code x * scale + offset} with scalar scale and offset. */
+    private void rescaling(LayerConfig l) {
+        JsonNode scale = l.field("scale"), offset = l.field("offset");
+        if (scale == null || !scale.isNumber() || (offset != null && !offset.isNumber())) {
+            throw l.unsupported("Rescaling with scale " + scale + " and offset " + offset + " (only numbers are supported)");
+        }
+        push(new Rescaling(l.name(), (float) scale.asDouble(), offset == null ? 0f : (float) offset.asDouble()));
+    }
+
+    /**
+     * Keras's Normalization ({@code (x - mean) / max(sqrt(variance), 1e-7)}) is a batch norm with
+     * epsilon 0 whose variance is bound at least 1e-14 (see {@link lenet5.keras.read.WeightBinder}).
+     */
+    private void normalization(LayerConfig l) {
+        if (l.bool(false, "invert")) {
+            throw l.unsupported("Normalization with invert=True");
+        }
+        if (l.has("mean") || l.has("variance")) {
+            throw l.unsupported("Normalization with mean and variance in its config (only adapted ones, whose "
+                    + "statistics are weights, are supported)");
+        }
+        JsonNode axisNode = l.field("axis");
+        int axis = axisNode == null ? -1 : axisNode.isArray() && axisNode.size() == 1 ? axisNode.get(0).asInt(Integer.MIN_VALUE)
+                : axisNode.isArray() && axisNode.isEmpty() ? 0 : axisNode.asInt(Integer.MIN_VALUE);
+        boolean perChannel = cur.flat() ? axis == -1 || axis == 1 : axis == -1 || axis == channelAxis();
+        if (!perChannel && axis != 0) {
+            throw l.unsupported("normalizing axis " + axisNode + " (only the channel axis, or none, is supported)");
+        }
+        int c = cur.channels();
+        allocate(l, 4L * c);
+        push(new BatchNorm(l.name(), c, 0, Tensor.full(1f, c), Tensor.zeros(c), Tensor.zeros(c), Tensor.full(1f, c)));
+        weighted.add(l);
     }
 
     private void push(Layer layer) {
@@ -210,9 +377,10 @@ public final class ModelBuilder {
     }
 
     private void activation(LayerConfig l) {
-        Activation.Function f = Activations.parse(l, l.field("activation"));
-        if (f != Activation.Function.LINEAR) {
-            push(new Activation(l.name() + "/" + f.kerasName(), f));
+        JsonNode v = l.field("activation");
+        Activation a = Activations.parse(l, v, l.name(), keras3);
+        if (a.function() != Activation.Function.LINEAR) {
+            push(a.withName(l.name() + "/" + (v.isTextual() ? v.asText() : a.function().kerasName())));
         }
     }
 
@@ -292,18 +460,13 @@ public final class ModelBuilder {
         }
         int c = cur.channels();
         allocate(l, 4L * c);
-        push(new BatchNorm(l.name(), c, l.number(1e-3, "epsilon"), ones(c), Tensor.zeros(c), Tensor.zeros(c), ones(c)));
+        push(new BatchNorm(l.name(), c, l.number(1e-3, "epsilon"), Tensor.full(1f, c), Tensor.zeros(c), Tensor.zeros(c),
+                Tensor.full(1f, c)));
         weighted.add(l);
     }
 
     private int channelAxis() {
         return channelsFirst ? 1 : 3;
-    }
-
-    private static Tensor ones(int n) {
-        float[] v = new float[n];
-        Arrays.fill(v, 1f);
-        return Tensor.of(v, n);
     }
 
     private void requireMap(LayerConfig l) {

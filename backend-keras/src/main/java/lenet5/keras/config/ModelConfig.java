@@ -17,8 +17,11 @@ import java.util.Set;
  * chain of layers. Accepts a Sequential in the Keras 1 / 2.1 form ({@code "config"} is the layer
  * list), the Keras 2.2+ and Keras 3 form ({@code "config": {"layers": [...]}}), and a functional
  * {@code Model}/{@code Functional} whose layers form a simple chain.
+ *
+ * @param keras3 whether Keras 3 wrote it: its objects carry a {@code module}, its dtypes are
+ *               DTypePolicy objects (Keras 1 and 2 write dtype names)
  */
-public record ModelConfig(String name, List<LayerConfig> layers) {
+public record ModelConfig(String name, List<LayerConfig> layers, boolean keras3) {
     public ModelConfig {
         layers = List.copyOf(layers);
     }
@@ -57,7 +60,20 @@ public record ModelConfig(String name, List<LayerConfig> layers) {
         if (layers.isEmpty()) {
             throw new CorruptFileException(file, "model config has no layers");
         }
-        return new ModelConfig(name, layers);
+        return new ModelConfig(name, layers, keras3(root, layers));
+    }
+
+    private static boolean keras3(JsonNode root, List<LayerConfig> layers) {
+        if (root.has("module")) {
+            return true;
+        }
+        for (LayerConfig l : layers) {
+            JsonNode dtype = l.config().get("dtype");
+            if (dtype != null && dtype.isObject() && "DTypePolicy".equals(dtype.path("class_name").asText())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static LayerConfig layer(Path file, JsonNode entry) {

@@ -207,9 +207,18 @@ public final class H5 {
                 + " is not a string (it holds " + data.getClass().getSimpleName() + ")");
     }
 
-    /** Reads a floating-point dataset, checking its size before reading it. */
+    /**
+     * Reads a floating-point dataset, checking its size before reading it. An integer scalar (a
+     * counter such as Normalization's {@code count}) reads as a float.
+     */
     public static StoredTensor tensor(Path file, Dataset d, String name) {
         DataType type = d.getDataType();
+        if (type instanceof io.jhdf.object.datatype.FixedPoint && d.isScalar()) {
+            Object v = d.getData();
+            if (v instanceof Number num) {
+                return new StoredTensor(name, "int" + type.getSize() * 8, Tensor.of(new float[] {num.floatValue()}));
+            }
+        }
         if (!(type instanceof FloatingPoint)) {
             throw new UnsupportedFormatException(file, "weight '" + name + "' (" + d.getPath() + ") is stored as "
                     + type.getClass().getSimpleName() + " of " + type.getSize() + " bytes; only floating-point weights are supported");

@@ -14,10 +14,23 @@ import java.util.Map;
 /**
  * The Keras 3 weights layout ({@code model.weights.h5} inside a .keras zip, and
  * {@code save_weights('x.weights.h5')}): {@code layers/<layer name>/vars/0, 1, ...} in the
- * layer's weight order. No attribute records the layer order, so callers match these by layer name.
+ * layer's weight order, under {@link #path}: the class name and a per-class counter, not the layer name.
  */
 public final class Keras3Weights {
     private Keras3Weights() {
+    }
+
+    /**
+     * Where Keras 3 keeps a layer's variables: not under the layer's name but under its class in
+     * snake case with a per-class counter in layer order ({@code conv2d}, {@code conv2d_1},
+     * {@code dense}; Keras's saving_lib._save_container_state). {@code used} carries the counters
+     * from layer to layer.
+     */
+    public static String path(String className, Map<String, Integer> used) {
+        String name = className.replaceAll("\\W+", "").replaceAll("(.)([A-Z][a-z]+)", "$1_$2")
+                .replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
+        int n = used.merge(name, 0, (a, b) -> a + 1);
+        return n == 0 ? name : name + "_" + n;
     }
 
     /** Whether {@code root} looks like this layout. */

@@ -124,7 +124,10 @@ public final class KerasLoader {
         }
         Architecture arch = architecture(file, KerasArchive.CONFIG, Json.parse(file, KerasArchive.CONFIG, a.config()), options);
         List<LayerWeights> all = H5.read(file, a.weights(), h -> Keras3Weights.read(file, h));
-        List<LayerWeights> groups = byName(file, names(arch.weighted()), all, KerasArchive.WEIGHTS);
+        List<String> paths = new ArrayList<>();
+        Map<String, Integer> used = new java.util.HashMap<>();
+        arch.weighted().forEach(l -> paths.add(Keras3Weights.path(l.className(), used)));
+        List<LayerWeights> groups = byName(file, paths, all, KerasArchive.WEIGHTS);
         return WeightBinder.bind(file, arch.skeleton(), groups, arch.weighted(),
                 new Conventions(KernelOrder.TF, false, arch.flattenHwc()), new ModelInfo(KERAS_ZIP, version, arch.layout()));
     }

@@ -136,6 +136,11 @@ public final class WeightBinder {
     /** Keras stores gamma (if scale), beta (if center), moving mean, moving variance. */
     private List<Tensor> batchNorm(int i, BatchNorm bn, LayerWeights g, LayerConfig config) {
         int n = g.tensors().size();
+        boolean normalization = config != null ? config.className().equals("Normalization")
+                : n == 3 && g.tensors().get(2).shape().length == 0;
+        if (normalization) {
+            return normalization(i, bn, g);
+        }
         if (n < 2 || n > 4 || n == 3 && config == null) {
             throw new ArchitectureMismatchException(file, "Keras layer '" + g.layer() + "' (BatchNormalization) has " + n
                     + " weights; expected gamma, beta, moving_mean, moving_variance");
@@ -151,6 +156,30 @@ public final class WeightBinder {
         out.add(bias(i, bn, g, g.tensors().get(next++), c));
         out.add(bias(i, bn, g, g.tensors().get(next), c));
         return out;
+    }
+
+    /**
+     * Keras's Normalization stores mean, variance and an int count (per channel, or one value for
+     * all with axis=None); as a batch norm with epsilon 0 it is gamma 1, beta 0, and the variance
+     * at least 1e-14, because Keras divides by {@code max(sqrt(variance), 1e-7)}.
+     */
+    private List<Tensor> normalization(int i, BatchNorm bn, LayerWeights g) {
+        count(bn, g, 3, "mean, variance, count");
+        int c = bn.channels();
+        Tensor mean = perChannel(i, bn, g, g.tensors().get(0), c);
+        float[] var = perChannel(i, bn, g, g.tensors().get(1), c).data().clone();
+        for (int k = 0; k < c; k++) {
+            var[k] = Math.max(var[k], 1e-14f);
+        }
+        return List.of(Tensor.full(1f, c), Tensor.zeros(c), mean, Tensor.of(var, c));
+    }
+
+    private Tensor perChannel(int i, Layer layer, LayerWeights g, StoredTensor t, int n) {
+        if (t.values().size() == 1 && n != 1) {
+            record(t, "()", i);
+            return Tensor.full(t.values().data()[0], n);
+        }
+        return bias(i, layer, g, t, n);
     }
 
     private Tensor bias(int i, Layer layer, LayerWeights g, StoredTensor t, int n) {

@@ -73,6 +73,9 @@ public final class ConfigJson {
         c.setAll(l.fields());
         if (dialect == Dialect.TF_KERAS_2) {
             c.remove("groups"); // tf.keras before 2.3 and Keras 2 refuse it; every Keras defaults it to 1
+            if (l.className().equals("LeakyReLU")) {
+                c.set("alpha", c.remove("negative_slope")); // Keras 2's name, which Keras 3 still accepts
+            }
         }
         switch (l.className()) {
             case "Conv2D", "Dense" -> {

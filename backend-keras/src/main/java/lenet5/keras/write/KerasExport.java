@@ -3,7 +3,9 @@ package lenet5.keras.write;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import lenet5.UnrepresentableModelException;
 import lenet5.keras.config.Json;
+import lenet5.keras.config.Activations;
 import lenet5.layers.Activation;
+import lenet5.layers.AdaptivePool2d;
 import lenet5.layers.BatchNorm;
 import lenet5.layers.Conv2d;
 import lenet5.layers.Dense;
@@ -12,6 +14,7 @@ import lenet5.layers.Flatten;
 import lenet5.layers.Layer;
 import lenet5.layers.Padding;
 import lenet5.layers.Pool2d;
+import lenet5.layers.Rescaling;
 import lenet5.layers.ZeroPad2d;
 import lenet5.layout.WeightLayout;
 import lenet5.model.Sequential;
@@ -36,17 +39,20 @@ public final class KerasExport {
 
     private final Path target;
     private final Sequential model;
+    /** Whether the layers are for a Keras 3 config (some activation names differ between generations). */
+    private final boolean keras3;
     private final List<KerasLayer> out = new ArrayList<>();
     private final Set<String> used = new HashSet<>();
 
-    private KerasExport(Path target, Sequential model) {
+    private KerasExport(Path target, Sequential model, boolean keras3) {
         this.target = target;
         this.model = model;
+        this.keras3 = keras3;
     }
 
-    /** The model as a Keras layer list (channels_last). */
-    public static List<KerasLayer> layers(Sequential model, Path target) {
-        KerasExport e = new KerasExport(target, model);
+    /** The model as a Keras layer list (channels_last), for a Keras 3 config or a Keras 2 form one. */
+    public static List<KerasLayer> layers(Sequential model, Path target, boolean keras3) {
+        KerasExport e = new KerasExport(target, model, keras3);
         e.run();
         return e.out;
     }
@@ -68,7 +74,7 @@ public final class KerasExport {
         for (int i = 0; i < ls.size(); i++) {
             Layer l = ls.get(i);
             Shape in = model.inputShapeOf(i);
-            Activation fused = i + 1 < ls.size() && ls.get(i + 1) instanceof Activation a
+            Activation fused = i + 1 < ls.size() && ls.get(i + 1) instanceof Activation a && Activations.name(a, keras3) != null
                     && (l instanceof Conv2d || l instanceof Dense) ? a : null;
             String name = VALID_NAME.matcher(l.name()).matches() && kept.add(l.name()) ? l.name() : null;
             if (l instanceof Conv2d c) {
@@ -82,7 +88,15 @@ public final class KerasExport {
             } else if (l instanceof Flatten) {
                 add("Flatten", name, "flatten", fields().put("data_format", "channels_last"), List.of(), in);
             } else if (l instanceof Activation a) {
-                add("Activation", name, "activation", fields().put("activation", a.function().kerasName()), List.of(), in);
+                activation(a, in, name);
+            } else if (l instanceof AdaptivePool2d p) {
+                boolean flattened = p.isGlobal() && i + 1 < ls.size() && ls.get(i + 1) instanceof Flatten;
+                adaptivePool(p, in, name, flattened);
+                if (flattened) {
+                    i++;
+                }
+            } else if (l instanceof Rescaling r) {
+                add("Rescaling", name, "rescaling", fields().put("scale", r.scale()).put("offset", r.offset()), List.of(), in);
             } else if (l instanceof Dropout d) {
                 add("Dropout", name, "dropout", fields().put("rate", d.rate()), List.of(), in);
             } else if (l instanceof BatchNorm b) {
@@ -180,8 +194,57 @@ public final class KerasExport {
         return w;
     }
 
-    private static String activation(Activation fused) {
-        return fused == null ? "linear" : fused.function().kerasName();
+    private String activation(Activation fused) {
+        return fused == null ? "linear" : Activations.name(fused, keras3);
+    }
+
+    /** An Activation layer where Keras names the function, else the layer Keras has for it (LeakyReLU, ELU, ReLU). */
+    private void activation(Activation a, Shape in, String name) {
+        String keras = Activations.name(a, keras3);
+        if (keras != null) {
+            add("Activation", name, "activation", fields().put("activation", keras), List.of(), in);
+            return;
+        }
+        switch (a.function()) {
+            case LEAKY_RELU -> add("LeakyReLU", name, "leaky_re_lu", fields().put("negative_slope", a.a()), List.of(), in);
+            case ELU -> add("ELU", name, "elu", fields().put("alpha", a.a()), List.of(), in);
+            case HARDTANH -> {
+                if (a.a() != 0 || !(a.b() >= 0)) {
+                    throw unrepresentable(a, "Keras clips only from 0 (ReLU with max_value)" + (keras3 ? " or to [-1, 1] (hard_tanh)" : ""));
+                }
+                add("ReLU", name, "re_lu", fields().put("max_value", a.b()).put("negative_slope", 0.0).put("threshold", 0.0),
+                        List.of(), in);
+            }
+            case GELU_TANH -> throw unrepresentable(a, "a Keras config can name only the exact gelu (approximate=False)");
+            case SOFTPLUS -> throw unrepresentable(a, "Keras's softplus has beta 1 (and PyTorch's threshold 20)");
+            case HARD_SIGMOID -> throw unrepresentable(a, keras3
+                    ? "Keras 3's hard_sigmoid has slope 1/6 (relu6(x+3)/6); Keras 2's slope 0.2 cannot be written for Keras 3"
+                    : "'hard_sigmoid' is relu6(x+3)/6 in Keras 3 but clip(0.2x+0.5) in Keras 2, which also read this file "
+                    + "format; write a .keras file");
+            default -> throw unrepresentable(a, "no Keras equivalent");
+        }
+    }
+
+    /** Global pooling, or a fixed pooling where the input divides evenly into the output cells. */
+    private void adaptivePool(AdaptivePool2d p, Shape in, String name, boolean flattened) {
+        boolean max = p.kind() == Pool2d.Kind.MAX;
+        if (p.isGlobal()) {
+            ObjectNode f = fields().put("data_format", "channels_last").put("keepdims", !flattened);
+            add(max ? "GlobalMaxPooling2D" : "GlobalAveragePooling2D", name, max ? "global_max_pooling2d" : "global_average_pooling2d",
+                    f, List.of(), in);
+            return;
+        }
+        Pool2d fixed = p.asPool(in);
+        if (fixed == null) {
+            throw unrepresentable(p, "on a " + in + " input its windows differ in size (PyTorch's adaptive rule), "
+                    + "which no Keras pooling computes");
+        }
+        ObjectNode f = fields();
+        f.putArray("pool_size").add(fixed.kernelH()).add(fixed.kernelW());
+        f.put("padding", "valid");
+        f.putArray("strides").add(fixed.strideH()).add(fixed.strideW());
+        f.put("data_format", "channels_last");
+        add(max ? "MaxPooling2D" : "AveragePooling2D", name, max ? "max_pooling2d" : "average_pooling2d", f, List.of(), in);
     }
 
     private void add(String cls, String name, String prefix, ObjectNode f, List<KerasLayer.Weight> w, Shape in) {

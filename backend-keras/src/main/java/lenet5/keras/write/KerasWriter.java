@@ -9,6 +9,7 @@ import lenet5.io.AtomicFiles;
 import lenet5.keras.archive.KerasArchive;
 import lenet5.keras.config.Json;
 import lenet5.keras.h5.H5;
+import lenet5.keras.h5.Keras3Weights;
 import lenet5.model.Sequential;
 
 import java.io.IOException;
@@ -44,7 +45,7 @@ public final class KerasWriter {
 
     /** The legacy {@code model.save('x.h5')} layout. */
     public static void writeH5(Sequential model, Path target) {
-        List<KerasLayer> layers = KerasExport.layers(model, target);
+        List<KerasLayer> layers = KerasExport.layers(model, target, false);
         List<KerasLayer> weighted = weighted(layers, target, "h5");
         String config = ConfigJson.of(layers, KerasExport.kerasShape(model.inputShape()), ConfigJson.Dialect.TF_KERAS_2);
         int bytes = config.getBytes(StandardCharsets.UTF_8).length;
@@ -76,7 +77,7 @@ public final class KerasWriter {
 
     /** A Keras 3 {@code .keras} zip: metadata.json, config.json, model.weights.h5 ({@code layers/<name>/vars/N}). */
     public static void writeKeras(Sequential model, Path target) {
-        List<KerasLayer> layers = KerasExport.layers(model, target);
+        List<KerasLayer> layers = KerasExport.layers(model, target, true);
         List<KerasLayer> weighted = new ArrayList<>();
         layers.stream().filter(l -> !l.weights().isEmpty()).forEach(weighted::add);
         byte[] config = ConfigJson.of(layers, KerasExport.kerasShape(model.inputShape()), ConfigJson.Dialect.KERAS_3)
@@ -102,8 +103,9 @@ public final class KerasWriter {
         return viaTemporaryFile(target, f -> {
             if (!weighted.isEmpty()) {
                 WritableGroup root = f.putGroup("layers");
+                java.util.Map<String, Integer> used = new java.util.HashMap<>();
                 for (KerasLayer l : weighted) {
-                    WritableGroup vars = root.putGroup(l.name()).putGroup("vars");
+                    WritableGroup vars = root.putGroup(Keras3Weights.path(l.className(), used)).putGroup("vars");
                     vars.putAttribute("name", l.name());
                     for (int k = 0; k < l.weights().size(); k++) {
                         vars.putDataset(Integer.toString(k), H5.nested(l.weights().get(k).value()));

@@ -3,6 +3,7 @@ package lenet5.torch.nn;
 import lenet5.ArchitectureMismatchException;
 import lenet5.UnsupportedFormatException;
 import lenet5.layers.Activation;
+import lenet5.layers.AdaptivePool2d;
 import lenet5.layers.BatchNorm;
 import lenet5.layers.Conv2d;
 import lenet5.layers.Dense;
@@ -13,6 +14,7 @@ import lenet5.layers.Padding;
 import lenet5.layers.Pool2d;
 import lenet5.layers.ZeroPad2d;
 import lenet5.tensor.Tensor;
+import lenet5.torch.pickle.PyNone;
 import lenet5.torch.storage.TensorRef;
 
 import java.util.List;
@@ -27,9 +29,10 @@ import java.util.Set;
  */
 public final class LayerFactory {
     /** The leaf module types this reader understands. */
-    public static final Set<String> SUPPORTED = Set.of("Conv2d", "Linear", "AvgPool2d", "MaxPool2d", "Tanh", "ReLU",
-            "Sigmoid", "Softmax", "Softmax2d", "Flatten", "Dropout", "Dropout1d", "Dropout2d", "AlphaDropout", "ZeroPad2d",
-            "ConstantPad2d", "BatchNorm2d", "BatchNorm1d", "Identity");
+    public static final Set<String> SUPPORTED = Set.of("Conv2d", "Linear", "AvgPool2d", "MaxPool2d", "AdaptiveAvgPool2d",
+            "AdaptiveMaxPool2d", "Tanh", "ReLU", "Sigmoid", "Softmax", "Softmax2d", "LogSoftmax", "LeakyReLU", "ELU", "ReLU6",
+            "Hardtanh", "SiLU", "GELU", "Softplus", "Softsign", "Hardsigmoid", "Flatten", "Dropout", "Dropout1d", "Dropout2d",
+            "AlphaDropout", "ZeroPad2d", "ConstantPad2d", "BatchNorm2d", "BatchNorm1d", "Identity");
 
     /** What the input of a layer must look like in PyTorch (Linear acts on the last axis, so it needs a flat input). */
     public enum Needs { ANY, MAP, FLAT }
@@ -64,6 +67,18 @@ public final class LayerFactory {
             case "Softmax" -> new Built(m, new Activation(name, Activation.Function.SOFTMAX), List.of(), Needs.ANY,
                     a.has("dim") ? a.integer("dim", 1) : null);
             case "Softmax2d" -> new Built(m, new Activation(name, Activation.Function.SOFTMAX), List.of(), Needs.MAP, 1);
+            case "LogSoftmax" -> new Built(m, new Activation(name, Activation.Function.LOG_SOFTMAX), List.of(), Needs.ANY,
+                    a.has("dim") ? a.integer("dim", 1) : null);
+            case "LeakyReLU" -> simple(m, new Activation(name, Activation.Function.LEAKY_RELU, a.number("negative_slope", 0.01), 0));
+            case "ELU" -> simple(m, new Activation(name, Activation.Function.ELU, a.number("alpha", 1), 0));
+            case "ReLU6" -> simple(m, new Activation(name, Activation.Function.HARDTANH, 0, 6));
+            case "Hardtanh" -> simple(m, new Activation(name, Activation.Function.HARDTANH, a.number("min_val", -1), a.number("max_val", 1)));
+            case "SiLU" -> simple(m, new Activation(name, Activation.Function.SILU));
+            case "GELU" -> simple(m, gelu(a, name));
+            case "Softplus" -> simple(m, new Activation(name, Activation.Function.SOFTPLUS, a.number("beta", 1), a.number("threshold", 20)));
+            case "Softsign" -> simple(m, new Activation(name, Activation.Function.SOFTSIGN));
+            case "Hardsigmoid" -> simple(m, new Activation(name, Activation.Function.HARD_SIGMOID));
+            case "AdaptiveAvgPool2d", "AdaptiveMaxPool2d" -> adaptivePool(m, a);
             case "Flatten" -> {
                 int start = a.integer("start_dim", 1);
                 int end = a.integer("end_dim", -1);
@@ -163,6 +178,31 @@ public final class LayerFactory {
         Pool2d layer = new Pool2d(m.path(), max ? Pool2d.Kind.MAX : Pool2d.Kind.AVG, k[0], k[1], s[0], s[1],
                 Padding.symmetric(p[0], p[1]), countPad, ceil);
         return new Built(m, layer, List.of(), Needs.MAP, null);
+    }
+
+    private static Activation gelu(Attrs a, String name) {
+        String approximate = a.string("approximate");
+        if (approximate == null || approximate.equals("none")) {
+            return new Activation(name, Activation.Function.GELU);
+        }
+        if (approximate.equals("tanh")) {
+            return new Activation(name, Activation.Function.GELU_TANH);
+        }
+        throw a.bad("approximate", "'none' or 'tanh'", approximate);
+    }
+
+    private static Built adaptivePool(TorchModule m, Attrs a) {
+        boolean max = m.type().equals("AdaptiveMaxPool2d");
+        if (max && a.bool("return_indices", false)) {
+            throw a.unsupported("with return_indices=True");
+        }
+        Object size = a.raw("output_size");
+        if (size instanceof lenet5.torch.pickle.PyTuple t && t.items().contains(PyNone.NONE)) {
+            throw a.unsupported("with output_size " + lenet5.torch.pickle.Py.describe(size) + " (None keeps an input size; give both sizes)");
+        }
+        int[] out = a.require("output_size", 2, null);
+        return new Built(m, new AdaptivePool2d(m.path(), max ? Pool2d.Kind.MAX : Pool2d.Kind.AVG, out[0], out[1]), List.of(),
+                Needs.MAP, null);
     }
 
     private static Built pad(TorchModule m, Attrs a) {

@@ -102,7 +102,7 @@ public final class ModelBuilder {
     }
 
     /**
-     * The smallest square input that makes the first Linear after a Flatten receive exactly its
+     * The square input (28x28 or 32x32 if they fit, else the smallest) that makes the first Linear after a Flatten receive exactly its
      * {@code in_features}, with the channels of the first layer that has them; a flat input when
      * the model starts with Linear. Null when nothing fixes the size.
      */
@@ -124,7 +124,9 @@ public final class ModelBuilder {
         if (channels <= 0 || !hasDenseAfterFlatten(layers)) {
             return null;
         }
-        for (int side = 1; side <= MAX_SIDE; side++) {
+        // MNIST's 28x28 and LeNet's 32x32 first: adaptive pooling makes many sizes fit.
+        for (int k = -2; k <= MAX_SIDE; k++) {
+            int side = k == -2 ? 28 : k == -1 ? 32 : k;
             Shape s = Shape.chw(channels, side, side);
             try {
                 new Sequential(s, layers, null);

@@ -46,21 +46,39 @@ public final class ScriptModules {
             Map.entry("Softmax", Set.of("torch.softmax")),
             Map.entry("Flatten", Set.of("torch.flatten")),
             Map.entry("Dropout", Set.of("torch.dropout", "torch.feature_dropout")),
+            Map.entry("Dropout1d", Set.of("torch.dropout", "torch.feature_dropout")),
+            Map.entry("Dropout2d", Set.of("torch.dropout", "torch.feature_dropout")),
+            Map.entry("AlphaDropout", Set.of("torch.alpha_dropout")),
+            Map.entry("LogSoftmax", Set.of("torch.log_softmax")),
+            Map.entry("LeakyReLU", Set.of("torch.leaky_relu", "torch.leaky_relu_")),
+            Map.entry("ELU", Set.of("torch.elu", "torch.elu_")),
+            Map.entry("ReLU6", Set.of("torch.hardtanh", "torch.hardtanh_")),
+            Map.entry("Hardtanh", Set.of("torch.hardtanh", "torch.hardtanh_")),
+            Map.entry("SiLU", Set.of("torch.silu", "torch.silu_")),
+            Map.entry("GELU", Set.of("torch.gelu")),
+            Map.entry("Softplus", Set.of("torch.softplus")),
+            Map.entry("Softsign", Set.of("torch.abs", "torch.add", "torch.div")),
+            Map.entry("Hardsigmoid", Set.of("torch.hardsigmoid", "torch.hardsigmoid_")),
+            Map.entry("AdaptiveAvgPool2d", Set.of("torch.adaptive_avg_pool2d")),
+            Map.entry("AdaptiveMaxPool2d", Set.of("torch.adaptive_max_pool2d")),
             Map.entry("ZeroPad2d", Set.of("torch.pad", "torch.constant_pad_nd")),
             Map.entry("BatchNorm2d", Set.of("torch.batch_norm")),
             Map.entry("BatchNorm1d", Set.of("torch.batch_norm")),
             Map.entry("Identity", Set.of()));
 
     /** Hyperparameters without which a layer's computation is unknown (defaults would be a guess). */
-    private static final Map<String, List<String>> NEEDED = Map.of(
-            "Conv2d", List.of("stride", "padding"),
-            "AvgPool2d", List.of("kernel_size", "stride", "padding"),
-            "MaxPool2d", List.of("kernel_size", "stride", "padding"),
-            "Softmax", List.of("dim"),
-            "Flatten", List.of("start_dim"),
-            "ZeroPad2d", List.of("padding"),
-            "BatchNorm2d", List.of("eps"),
-            "BatchNorm1d", List.of("eps"));
+    private static final Map<String, List<String>> NEEDED = Map.ofEntries(
+            Map.entry("Conv2d", List.of("stride", "padding")),
+            Map.entry("AvgPool2d", List.of("kernel_size", "stride", "padding")),
+            Map.entry("MaxPool2d", List.of("kernel_size", "stride", "padding")),
+            Map.entry("Softmax", List.of("dim")),
+            Map.entry("Flatten", List.of("start_dim")),
+            Map.entry("ZeroPad2d", List.of("padding")),
+            Map.entry("BatchNorm2d", List.of("eps")),
+            Map.entry("BatchNorm1d", List.of("eps")),
+            Map.entry("LogSoftmax", List.of("dim")),
+            Map.entry("AdaptiveAvgPool2d", List.of("output_size")),
+            Map.entry("AdaptiveMaxPool2d", List.of("output_size")));
 
     private final Function<String, String> code;
     private final boolean hyperparameters;
@@ -327,7 +345,28 @@ public final class ScriptModules {
                 arg(c, 4, "dilation", attrs);
                 arg(c, 5, "ceil_mode", attrs);
             }
-            case "torch.softmax", F + "softmax" -> arg(c, 1, "dim", attrs);
+            case "torch.softmax", F + "softmax", "torch.log_softmax", F + "log_softmax" -> arg(c, 1, "dim", attrs);
+            case "torch.leaky_relu", "torch.leaky_relu_", F + "leaky_relu" -> arg(c, 1, "negative_slope", attrs);
+            case "torch.elu", "torch.elu_", F + "elu" -> arg(c, 1, "alpha", attrs);
+            case "torch.hardtanh", "torch.hardtanh_", F + "hardtanh" -> {
+                arg(c, 1, "min_val", attrs);
+                arg(c, 2, "max_val", attrs);
+            }
+            case "torch.softplus", F + "softplus" -> {
+                arg(c, 1, "beta", attrs);
+                arg(c, 2, "threshold", attrs);
+            }
+            case "torch.gelu", F + "gelu" -> {
+                arg(c, 1, "approximate", attrs);
+                if (c.kwargs().containsKey("approximate") && !attrs.containsKey("approximate")) {
+                    Object v = PyExpr.constant(c.kwargs().get("approximate"));
+                    if (v != null) {
+                        attrs.put("approximate", v);
+                    }
+                }
+            }
+            case "torch.adaptive_avg_pool2d", "torch.adaptive_max_pool2d", F + "adaptive_avg_pool2d",
+                 F + "_adaptive_max_pool2d", F + "adaptive_max_pool2d" -> arg(c, 1, "output_size", attrs);
             case "torch.flatten" -> {
                 arg(c, 1, "start_dim", attrs);
                 if (c.args().size() > 2) {

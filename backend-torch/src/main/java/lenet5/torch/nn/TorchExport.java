@@ -2,6 +2,7 @@ package lenet5.torch.nn;
 
 import lenet5.UnrepresentableModelException;
 import lenet5.layers.Activation;
+import lenet5.layers.AdaptivePool2d;
 import lenet5.layers.BatchNorm;
 import lenet5.layers.Conv2d;
 import lenet5.layers.Dense;
@@ -10,6 +11,7 @@ import lenet5.layers.Flatten;
 import lenet5.layers.Layer;
 import lenet5.layers.Padding;
 import lenet5.layers.Pool2d;
+import lenet5.layers.Rescaling;
 import lenet5.layers.ZeroPad2d;
 import lenet5.model.Sequential;
 import lenet5.tensor.Shape;
@@ -88,30 +90,70 @@ public final class TorchExport {
         } else if (layer instanceof Flatten) {
             out.add(flatten());
         } else if (layer instanceof Activation a) {
-            out.add(switch (a.function()) {
-                case RELU -> plain("activation", "ReLU", "", attrs("inplace", false));
-                case TANH -> plain("activation", "Tanh", "", attrs());
-                case SIGMOID -> plain("activation", "Sigmoid", "", attrs());
-                case SOFTMAX -> plain("activation", "Softmax", "dim=1", attrs("dim", 1));
-                case LINEAR -> plain("linear", "Identity", "", attrs());
-            });
+            out.add(activation(a));
+        } else if (layer instanceof AdaptivePool2d p) {
+            boolean max = p.kind() == Pool2d.Kind.MAX;
+            Map<String, Object> attrs = attrs("output_size", tuple(p.outH(), p.outW()));
+            if (max) {
+                attrs.put("return_indices", false);
+            }
+            out.add(plain("pooling", max ? "AdaptiveMaxPool2d" : "AdaptiveAvgPool2d", pair(p.outH(), p.outW()), attrs));
+        } else if (layer instanceof Rescaling r) {
+            // BatchNorm with eps 0, mean 0 and variance 1 computes exactly x * weight + bias.
+            int c = in.channels();
+            out.add(batchNorm(in, c, 0, Tensor.full(r.scale(), c), Tensor.full(r.offset(), c), Tensor.zeros(c), Tensor.full(1f, c)));
         } else if (layer instanceof Dropout d) {
             if (!(d.rate() >= 0 && d.rate() <= 1)) {
                 throw new UnrepresentableModelException(d.name() + ": dropout rate " + d.rate() + " is outside [0, 1]");
             }
             out.add(plain("dropout", "Dropout", "p=" + d.rate(), attrs("p", d.rate(), "inplace", false)));
         } else if (layer instanceof BatchNorm b) {
-            if (!(b.epsilon() > 0)) {
-                throw new UnrepresentableModelException(b.name() + ": BatchNorm epsilon " + b.epsilon() + " is not positive");
+            if (!(b.epsilon() >= 0)) {
+                throw new UnrepresentableModelException(b.name() + ": BatchNorm epsilon " + b.epsilon() + " is negative");
             }
-            String kind = in.flat() ? "BatchNorm1d" : "BatchNorm2d";
-            out.add(new Module("torch.nn." + kind + "(" + b.channels() + ", eps=" + b.epsilon() + ")", "torch.nn.modules.batchnorm", kind,
-                    attrs("num_features", b.channels(), "eps", b.epsilon(), "momentum", 0.1, "affine", true, "track_running_stats", true),
-                    List.of(new Param("weight", b.gamma(), false), new Param("bias", b.beta(), false),
-                            new Param("running_mean", b.mean(), true), new Param("running_var", b.variance(), true))));
+            out.add(batchNorm(in, b.channels(), b.epsilon(), b.gamma(), b.beta(), b.mean(), b.variance()));
         } else {
             throw new UnrepresentableModelException(layer.name() + ": " + layer.describe() + " has no PyTorch equivalent");
         }
+    }
+
+    private static Module activation(Activation a) {
+        return switch (a.function()) {
+            case RELU -> plain("activation", "ReLU", "", attrs("inplace", false));
+            case TANH -> plain("activation", "Tanh", "", attrs());
+            case SIGMOID -> plain("activation", "Sigmoid", "", attrs());
+            case SOFTMAX -> plain("activation", "Softmax", "dim=1", attrs("dim", 1));
+            case LOG_SOFTMAX -> plain("activation", "LogSoftmax", "dim=1", attrs("dim", 1));
+            case LINEAR -> plain("linear", "Identity", "", attrs());
+            case LEAKY_RELU -> plain("activation", "LeakyReLU", "negative_slope=" + a.a(), attrs("negative_slope", a.a(), "inplace", false));
+            case ELU -> plain("activation", "ELU", "alpha=" + a.a(), attrs("alpha", a.a(), "inplace", false));
+            case HARDTANH -> a.a() == 0 && a.b() == 6
+                    ? plain("activation", "ReLU6", "", attrs("min_val", 0.0, "max_val", 6.0, "inplace", false))
+                    : plain("activation", "Hardtanh", "min_val=" + a.a() + ", max_val=" + a.b(),
+                            attrs("min_val", a.a(), "max_val", a.b(), "inplace", false));
+            case SILU -> plain("activation", "SiLU", "", attrs("inplace", false));
+            case GELU -> plain("activation", "GELU", "", attrs("approximate", "none"));
+            case GELU_TANH -> plain("activation", "GELU", "approximate='tanh'", attrs("approximate", "tanh"));
+            case SOFTPLUS -> plain("activation", "Softplus", "beta=" + a.a() + ", threshold=" + a.b(),
+                    attrs("beta", a.a(), "threshold", a.b()));
+            case SOFTSIGN -> plain("activation", "Softsign", "", attrs());
+            case HARD_SIGMOID -> {
+                if (Math.abs(a.a() - 1.0 / 6) > 1e-12) {
+                    throw new UnrepresentableModelException(a.name() + ": " + a.describe()
+                            + " (Keras 2's hard_sigmoid) has no PyTorch equivalent; PyTorch's Hardsigmoid has slope 1/6");
+                }
+                yield plain("activation", "Hardsigmoid", "", attrs("inplace", false));
+            }
+        };
+    }
+
+    /** BatchNorm1d after flat features, BatchNorm2d on a map. */
+    private static Module batchNorm(Shape in, int channels, double eps, Tensor gamma, Tensor beta, Tensor mean, Tensor var) {
+        String kind = in.flat() ? "BatchNorm1d" : "BatchNorm2d";
+        return new Module("torch.nn." + kind + "(" + channels + ", eps=" + eps + ")", "torch.nn.modules.batchnorm", kind,
+                attrs("num_features", channels, "eps", eps, "momentum", 0.1, "affine", true, "track_running_stats", true),
+                List.of(new Param("weight", gamma, false), new Param("bias", beta, false),
+                        new Param("running_mean", mean, true), new Param("running_var", var, true)));
     }
 
     private static void pool(List<Module> out, Pool2d p, Shape in) {

@@ -1,6 +1,7 @@
-package lenet5.cli;
+package lenet5.integration;
 
 import lenet5.io.RawFloats;
+import lenet5.safety.CliRun;
 import lenet5.testing.KerasLayerCase;
 import lenet5.testing.RealKeras;
 import lenet5.testing.TestFiles;
@@ -51,7 +52,7 @@ class LayerConversionTest {
         for (String model : List.of("layers_t1", "layers_t2", "layers_t3")) {
             for (String target : List.of("h5", "keras")) {
                 Path out = tmp.resolve(model + "." + target);
-                Cli c = Cli.run("convert", torchDir().resolve(model + ".pt").toString(), out.toString());
+                CliRun c = CliRun.of("convert", torchDir().resolve(model + ".pt").toString(), out.toString());
                 String refused = TORCH_REFUSED.get(model + "." + target);
                 if (refused != null) {
                     assertNotEquals(0, c.exit(), model + " -> ." + target + " must be refused");
@@ -79,7 +80,7 @@ class LayerConversionTest {
         return KerasLayerCase.all().stream().map(c -> DynamicTest.dynamicTest(c + " -> .pt", () -> {
             PyTorch.assumeAvailable();
             Path pt = tmp.resolve(c.name() + ".pt");
-            Cli r = Cli.run("convert", c.file("keras").toString(), pt.toString());
+            CliRun r = CliRun.of("convert", c.file("keras").toString(), pt.toString());
             assertEquals(0, r.exit(), r.err());
             Path out = tmp.resolve(c.name() + ".torch.f32");
             // one channel: the NHWC inputs are NCHW too

@@ -102,8 +102,8 @@ class ErrorTest {
 
     @Test
     void unsupportedActivationAndDilation() throws IOException {
-        Path f = withConfig("elu.h5", KerasH5.CONFIG.replace("\"relu\"", "\"elu\""));
-        fails(UnsupportedFormatException.class, f, () -> read(f), "layer 'conv2d'", "activation 'elu'");
+        Path f = withConfig("mish.h5", KerasH5.CONFIG.replace("\"relu\"", "\"mish\""));
+        fails(UnsupportedFormatException.class, f, () -> read(f), "layer 'conv2d'", "activation 'mish'");
         Path g = withConfig("dilated.h5", KerasH5.CONFIG.replace("\"dilation_rate\": [1, 1]", "\"dilation_rate\": [2, 2]"));
         fails(UnsupportedFormatException.class, g, () -> read(g), "layer 'conv2d'", "dilated");
     }

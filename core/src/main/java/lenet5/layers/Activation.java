@@ -93,15 +93,17 @@ public record Activation(String name, Function function, double a, double b) imp
 
     @Override
     public String describe() {
-        String n = function.name().charAt(0) + function.name().substring(1).toLowerCase();
         return switch (function) {
+            case LOG_SOFTMAX -> "LogSoftmax";
+            case SILU -> "SiLU";
+            case GELU -> "GELU";
             case LEAKY_RELU -> "LeakyReLU(" + a + ")";
             case ELU -> "ELU(" + a + ")";
             case HARDTANH -> "Hardtanh(" + a + ", " + b + ")";
             case SOFTPLUS -> "Softplus(beta " + a + ", threshold " + b + ")";
             case HARD_SIGMOID -> "HardSigmoid(slope " + (float) a + ")";
             case GELU_TANH -> "GELU(tanh)";
-            default -> n;
+            default -> function.name().charAt(0) + function.name().substring(1).toLowerCase();
         };
     }
 }

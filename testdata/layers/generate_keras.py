@@ -73,6 +73,20 @@ def k2():
     ], name="k2")
 
 
+def k3():
+    """Two input channels (Normalization per channel), BatchNormalization right after Flatten."""
+    return keras.Sequential([
+        keras.Input((10, 10, 2)),
+        layers.Normalization(axis=-1),
+        layers.Conv2D(3, 3, activation="tanh"),                # 8
+        layers.MaxPooling2D(2),                                # 4
+        layers.Flatten(),
+        layers.BatchNormalization(),                           # over (H,W,C)-ordered features
+        layers.Dropout(0.2),
+        layers.Dense(10, activation="hard_tanh"),
+    ], name="k3")
+
+
 def randomize(model, rng):
     """Non-trivial BatchNormalization statistics (the model is untrained)."""
     for layer in model.layers:
@@ -126,12 +140,13 @@ def main():
         # name: (builder, inputs, conversions that must be refused, as "target: reason substring")
         "k1": (k1, rng.randint(0, 256, (N, 28, 28)).astype("float32"), ""),
         "k2": (k2, rng.uniform(0, 1, (N, 28, 28, 1)).astype("float32"), "h5: hard_sigmoid"),
+        "k3": (k3, rng.uniform(0, 1, (N, 10, 10, 2)).astype("float32"), "h5: Keras clips only from 0"),
     }
     for name, (builder, x, refused) in models.items():
         keras.backend.clear_session()  # default layer names (conv2d, dense, ...) in every model
         model = builder()
-        if name == "k2":
-            model.layers[0].adapt(rng.uniform(0, 1, (64, 28, 28, 1)).astype("float32") * 0.8 + 0.1)
+        if name in ("k2", "k3"):
+            model.layers[0].adapt(rng.uniform(0, 1, (64,) + x.shape[1:]).astype("float32") * 0.8 + 0.1)
         randomize(model, rng)
         y = model.predict(x, verbose=0)
         base = os.path.join(OUT, name)

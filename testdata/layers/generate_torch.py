@@ -35,6 +35,9 @@ ARCH = {
     "layers_t2": "Sequential(Conv2d(1, 4, 5), GELU(), AdaptiveAvgPool2d((12, 12)), Conv2d(4, 6, 3), Softsign(), "
                  "AdaptiveMaxPool2d(2), Flatten(), Identity(), Linear(24, 12), Hardsigmoid(), Linear(12, 12), "
                  "Softplus(), Linear(12, 12), Hardtanh(0.0, 4.0), Linear(12, 10))",
+    # BatchNorm1d right after Flatten: its vectors follow PyTorch's (C,H,W) feature order
+    "layers_t4": "Sequential(Conv2d(1, 2, 5, stride=3), Tanh(), MaxPool2d(2), Flatten(), BatchNorm1d(32), Dropout(0.1), "
+                 "Linear(32, 10), Softmax(dim=1))",
     # PyTorch-only options: Keras has no equivalent (conversion is refused with the reason)
     "layers_t3": "Sequential(Conv2d(1, 3, 3), Hardtanh(-0.5, 1.5), AdaptiveAvgPool2d(5), Flatten(), Linear(75, 12), "
                  "GELU(approximate='tanh'), Linear(12, 12), Softplus(beta=2.0, threshold=5.0), Linear(12, 10), "

@@ -82,6 +82,16 @@ public final class WeightLayouts {
         return permuteColumns(w, map, false);
     }
 
+    /** A per-feature vector (a BatchNorm's after a Keras Flatten of {@code map}) from (H,W,C) to (C,H,W) order. */
+    public static Tensor featuresFromHwc(Tensor v, Shape map) {
+        return Tensor.of(permuteColumns(Tensor.of(v.data(), 1, v.size()), map, true).data(), v.size());
+    }
+
+    /** The inverse of {@link #featuresFromHwc}. */
+    public static Tensor featuresToHwc(Tensor v, Shape map) {
+        return Tensor.of(permuteColumns(Tensor.of(v.data(), 1, v.size()), map, false).data(), v.size());
+    }
+
     private static Tensor permuteColumns(Tensor w, Shape map, boolean fromHwc) {
         requireRank(w, 2, "dense weight");
         int c = map.channels(), h = map.height(), wd = map.width();

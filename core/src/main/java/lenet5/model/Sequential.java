@@ -3,10 +3,12 @@ package lenet5.model;
 import lenet5.ArchitectureMismatchException;
 import lenet5.kernels.Plan;
 import lenet5.layers.Activation;
+import lenet5.layers.BatchNorm;
 import lenet5.layers.Dense;
 import lenet5.layers.Dropout;
 import lenet5.layers.Flatten;
 import lenet5.layers.Layer;
+import lenet5.layers.Rescaling;
 import lenet5.layout.Layout;
 import lenet5.tensor.Shape;
 import lenet5.tensor.Tensor;
@@ -138,13 +140,14 @@ public final class Sequential {
     }
 
     /**
-     * The feature map that the Dense layer at {@code index} reads through a Flatten (possibly with
-     * Dropout or Activation layers between), when that map is larger than 1x1; otherwise {@code null}.
-     * Exactly these Dense layers need their input columns permuted when weights move between the
-     * PyTorch (C,H,W) and Keras (H,W,C) flatten orders.
+     * The feature map that the Dense or per-feature BatchNorm layer at {@code index} reads through
+     * a Flatten (possibly with Dropout, Activation, BatchNorm or Rescaling layers between), when
+     * that map is larger than 1x1; otherwise {@code null}. Exactly these layers need their inputs
+     * (a Dense's columns, a BatchNorm's vectors) permuted when weights move between the PyTorch
+     * (C,H,W) and Keras (H,W,C) flatten orders.
      */
     public Shape flattenedMapFeeding(int index) {
-        if (index < 0 || index >= layers.size() || !(layers.get(index) instanceof Dense)) {
+        if (index < 0 || index >= layers.size() || !(layers.get(index) instanceof Dense || layers.get(index) instanceof BatchNorm)) {
             return null;
         }
         for (int i = index - 1; i >= 0; i--) {
@@ -153,7 +156,7 @@ public final class Sequential {
                 Shape s = inputShapeOf(i);
                 return !s.flat() && s.height() * s.width() > 1 ? s : null;
             }
-            if (!(l instanceof Dropout || l instanceof Activation)) {
+            if (!(l instanceof Dropout || l instanceof Activation || l instanceof BatchNorm || l instanceof Rescaling)) {
                 return null;
             }
         }

@@ -1,9 +1,12 @@
 package lenet5.integration;
 
 import lenet5.io.RawFloats;
+import lenet5.layout.WeightLayouts;
+import lenet5.tensor.Shape;
 import lenet5.safety.CliRun;
 import lenet5.testing.KerasLayerCase;
 import lenet5.testing.RealKeras;
+import lenet5.testing.RealTorch;
 import lenet5.testing.TestFiles;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -49,7 +52,7 @@ class LayerConversionTest {
         RealKeras.assumeAvailable();
         List<String> jobs = new ArrayList<>();
         List<String> names = new ArrayList<>();
-        for (String model : List.of("layers_t1", "layers_t2", "layers_t3")) {
+        for (String model : List.of("layers_t1", "layers_t2", "layers_t3", "layers_t4")) {
             for (String target : List.of("h5", "keras")) {
                 Path out = tmp.resolve(model + "." + target);
                 CliRun c = CliRun.of("convert", torchDir().resolve(model + ".pt").toString(), out.toString());
@@ -78,13 +81,17 @@ class LayerConversionTest {
     @TestFactory
     Stream<DynamicTest> pytorchRunsKerasModelsConvertedToPt() {
         return KerasLayerCase.all().stream().map(c -> DynamicTest.dynamicTest(c + " -> .pt", () -> {
-            PyTorch.assumeAvailable();
+            RealTorch.assumeAvailable();
             Path pt = tmp.resolve(c.name() + ".pt");
             CliRun r = CliRun.of("convert", c.file("keras").toString(), pt.toString());
             assertEquals(0, r.exit(), r.err());
             Path out = tmp.resolve(c.name() + ".torch.f32");
-            // one channel: the NHWC inputs are NCHW too
-            PyTorch.run("run_converted.py", tmp.resolve(c.name() + ".py").toString(), c.inputs().toString(), N + ",1,28,28", out.toString());
+            int[] s = c.inputShape(); // Keras's (N, H, W[, C])
+            Shape chw = Shape.chw(s.length == 4 ? s[3] : 1, s[1], s[2]);
+            Path nchw = tmp.resolve(c.name() + ".nchw.f32");
+            RawFloats.write(nchw, WeightLayouts.nhwcToNchw(c.inputValues(), c.samples(), chw));
+            RealTorch.run("run_converted.py", List.of(tmp.resolve(c.name() + ".py").toString(), nchw.toString(),
+                    c.samples() + "," + chw.channels() + "," + chw.height() + "," + chw.width(), out.toString()));
             var d = TestFiles.assertClose(c.outputValues(), RawFloats.read(out), c.samples(), TOL,
                     "real PyTorch on " + c + ".pt (converted) vs Keras");
             assertEquals(c.samples(), d.argmaxAgreement());

@@ -78,6 +78,10 @@ public final class WeightBinder {
                 w = dense(i, d, g, hwc ? skeleton.flattenedMapFeeding(i) : null);
             } else if (layer instanceof BatchNorm bn) {
                 w = batchNorm(i, bn, g, configs == null ? null : configs.get(k));
+                Shape map = hwc ? skeleton.flattenedMapFeeding(i) : null;
+                if (map != null) {
+                    w = w.stream().map(t -> WeightLayouts.featuresFromHwc(t, map)).toList();
+                }
             } else {
                 throw new ArchitectureMismatchException(file, "layer '" + layer.name() + "' has weights of a kind this reader cannot bind");
             }

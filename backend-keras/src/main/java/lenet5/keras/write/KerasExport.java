@@ -100,7 +100,7 @@ public final class KerasExport {
             } else if (l instanceof Dropout d) {
                 add("Dropout", name, "dropout", fields().put("rate", d.rate()), List.of(), in);
             } else if (l instanceof BatchNorm b) {
-                batchNorm(b, in, name);
+                batchNorm(b, in, name, model.flattenedMapFeeding(i));
             } else {
                 throw new UnrepresentableModelException(target, "layer '" + l.name() + "' (" + l.describe() + ") has no Keras equivalent");
             }
@@ -177,12 +177,14 @@ public final class KerasExport {
         return Shape.chw(in.channels(), in.height() + p.top() + p.bottom(), in.width() + p.left() + p.right());
     }
 
-    private void batchNorm(BatchNorm b, Shape in, String name) {
+    /** @param flattened the map a Keras Flatten before it flattens in (H,W,C) order, or null */
+    private void batchNorm(BatchNorm b, Shape in, String name, Shape flattened) {
         ObjectNode f = fields().put("axis", -1).put("momentum", 0.99).put("epsilon", b.epsilon())
                 .put("center", true).put("scale", true);
-        add("BatchNormalization", name, "batch_normalization", f, List.of(new KerasLayer.Weight("gamma", b.gamma()),
-                new KerasLayer.Weight("beta", b.beta()), new KerasLayer.Weight("moving_mean", b.mean()),
-                new KerasLayer.Weight("moving_variance", b.variance())), in);
+        java.util.function.UnaryOperator<Tensor> order = t -> flattened == null ? t : WeightLayouts.featuresToHwc(t, flattened);
+        add("BatchNormalization", name, "batch_normalization", f, List.of(new KerasLayer.Weight("gamma", order.apply(b.gamma())),
+                new KerasLayer.Weight("beta", order.apply(b.beta())), new KerasLayer.Weight("moving_mean", order.apply(b.mean())),
+                new KerasLayer.Weight("moving_variance", order.apply(b.variance()))), in);
     }
 
     private static List<KerasLayer.Weight> weights(Tensor kernel, Tensor bias) {

@@ -44,7 +44,7 @@ class LayerVocabularyTest {
     }
 
     static float[] predict(Sequential m, float[] inputs) {
-        try (Predictor p = m.newPredictor()) {
+        try (Predictor p = m.newPredictor(m.nativeLayout())) {
             return p.batchPredict(inputs);
         }
     }

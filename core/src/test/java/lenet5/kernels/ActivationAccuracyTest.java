@@ -60,7 +60,7 @@ class ActivationAccuracyTest {
             Sequential m = new Sequential(Shape.flat(8), List.of(e.getValue()), null);
             for (boolean batched : new boolean[] {false, true}) {
                 float[] ours;
-                try (Predictor p = m.newPredictor()) {
+                try (Predictor p = m.newPredictor(m.nativeLayout())) {
                     ours = batched ? p.batchPredict(x) : rowByRow(p, x);
                 }
                 TestFiles.assertClose(torch32, ours, x.length / 8, TOL, e.getKey() + (batched ? " batched" : "") + " vs PyTorch float32");

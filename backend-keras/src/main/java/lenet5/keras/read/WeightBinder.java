@@ -12,6 +12,7 @@ import lenet5.layers.Layer;
 import lenet5.layout.Layout;
 import lenet5.layout.WeightLayout;
 import lenet5.model.ModelInfo;
+import lenet5.layout.WeightLayouts;
 import lenet5.model.Sequential;
 import lenet5.model.StoredWeight;
 import lenet5.tensor.Shape;
@@ -180,7 +181,7 @@ public final class WeightBinder {
 
     private Tensor perChannel(int i, Layer layer, LayerWeights g, StoredTensor t, int n) {
         if (t.values().size() == 1 && n != 1) {
-            record(t, "()", i);
+            record(t, WeightLayout.VECTOR, i);
             return Tensor.full(t.values().data()[0], n);
         }
         return bias(i, layer, g, t, n);

@@ -17,6 +17,7 @@ import lenet5.layers.Pool2d;
 import lenet5.layers.Rescaling;
 import lenet5.layers.ZeroPad2d;
 import lenet5.layout.WeightLayout;
+import lenet5.layout.WeightLayouts;
 import lenet5.model.Sequential;
 import lenet5.tensor.Shape;
 import lenet5.tensor.Tensor;

@@ -18,4 +18,5 @@ fi
 # PYTHONHASHSEED only makes TorchScript's code/ constant order stable between runs.
 PYTHONHASHSEED=0 "$PY" generate.py "$MNIST_DIGITS_DIR"
 "$PY" generate_rgb.py
+"$PY" py2_legacy.py   # the Python 2.7 era files, written opcode by opcode from the files above
 "$PY" verify.py

@@ -176,6 +176,10 @@ def main():
             if is_torchscript(path):
                 obj = torch.jit.load(path)
                 loader = "torch.jit.load"
+            elif fmt == "legacy":
+                # Python 2 pickles (py2_legacy.py) hold byte strings that Python 3 decodes as latin-1
+                obj = torch.load(path, encoding="latin1")
+                loader = "torch.load(encoding='latin1')"
             else:
                 obj = torch.load(path)
                 loader = "torch.load"

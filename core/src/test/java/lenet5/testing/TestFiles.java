@@ -35,8 +35,13 @@ public final class TestFiles {
 
     /** {@code ../shared/fixtures} (files made by real Keras); skips the calling test when absent. */
     public static Path sharedFixtures() {
-        Path p = root().resolve("../shared/fixtures").normalize();
-        Assumptions.assumeTrue(Files.isDirectory(p), "../shared/fixtures is absent; skipping");
+        return shared("fixtures");
+    }
+
+    /** {@code ../shared/<dir>} (e.g. {@code wild}: real published model files); skips the calling test when absent. */
+    public static Path shared(String dir) {
+        Path p = root().resolve("../shared").resolve(dir).normalize();
+        Assumptions.assumeTrue(Files.isDirectory(p), "../shared/" + dir + " is absent; skipping");
         return p;
     }
 

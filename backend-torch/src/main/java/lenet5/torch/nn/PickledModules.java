@@ -6,6 +6,8 @@ import lenet5.torch.pickle.Py;
 import lenet5.torch.pickle.PyDict;
 import lenet5.torch.pickle.PyNone;
 import lenet5.torch.pickle.PyObject;
+import lenet5.torch.pickle.PySet;
+import lenet5.torch.pickle.TorchPickleEnv;
 import lenet5.torch.storage.TensorRef;
 
 import java.util.ArrayList;
@@ -48,6 +50,7 @@ public final class PickledModules {
         if (attrs == null || !(attrs.get("_modules") instanceof PyDict modules)) {
             throw new UnsupportedFormatException((path.isEmpty() ? "the model" : path) + ": " + cls + " is not a torch.nn.Module");
         }
+        checkEraAttributes(attrs, path, cls);
         Map<String, TensorRef> tensors = new LinkedHashMap<>();
         tensors(attrs.get("_parameters"), tensors, path, "_parameters");
         tensors(attrs.get("_buffers"), tensors, path, "_buffers");
@@ -69,8 +72,47 @@ public final class PickledModules {
             children.add(read(child, TorchModule.join(path, name), depth + 1, left));
         }
         boolean standard = obj.cls().module().startsWith("torch.nn.modules.")
-                || lenet5.torch.pickle.TorchPickleEnv.PARALLEL_WRAPPERS.contains(cls);
+                || TorchPickleEnv.PARALLEL_WRAPPERS.contains(cls);
         return new TorchModule(path, cls, obj.cls().name(), standard, hyper, tensors, children);
+    }
+
+    /**
+     * The bookkeeping attributes every torch version pickles, checked for what inference relies
+     * on: forward hooks would run code the file does not contain, so non-empty ones are refused;
+     * torch 0.4-1.1's {@code _backend} must be the inert THNN marker; the other hook dicts, the
+     * buffer set and {@code training} only have to have their types. Attributes of later versions
+     * ({@code _non_persistent_buffers_set}, {@code _state_dict_hooks}, ...) may be missing.
+     */
+    private static void checkEraAttributes(PyDict attrs, String path, String cls) {
+        String where = (path.isEmpty() ? "the model" : path) + " (" + cls + ")";
+        Object backend = attrs.get("_backend");
+        if (backend != null && backend != PyNone.NONE && !TorchPickleEnv.ERA_BACKEND.equals(backend)) {
+            throw new UnsupportedFormatException(where + ": _backend is " + Py.describe(backend)
+                    + ", not the THNN backend marker torch 0.4-1.1 pickled");
+        }
+        for (String hooks : List.of("_forward_hooks", "_forward_pre_hooks")) {
+            Object h = attrs.get(hooks);
+            if (h instanceof PyDict d && !d.map().isEmpty()) {
+                throw new UnsupportedFormatException(where + ": " + hooks + " holds " + d.map().size()
+                        + " hook(s), Python code that changes forward() and that the file does not contain");
+            }
+        }
+        for (String name : List.of("_forward_hooks", "_forward_pre_hooks", "_backward_hooks", "_state_dict_hooks",
+                "_load_state_dict_pre_hooks", "_load_state_dict_post_hooks", "_forward_hooks_with_kwargs",
+                "_forward_pre_hooks_with_kwargs", "_forward_hooks_always_called", "_state_dict_pre_hooks")) {
+            Object h = attrs.get(name);
+            if (h != null && !(h instanceof PyDict)) {
+                throw new CorruptFileException(where + ": " + name + " is a " + Py.typeName(h) + ", not a dict");
+            }
+        }
+        Object np = attrs.get("_non_persistent_buffers_set");
+        if (np != null && !(np instanceof PySet)) {
+            throw new CorruptFileException(where + ": _non_persistent_buffers_set is a " + Py.typeName(np) + ", not a set");
+        }
+        Object training = attrs.get("training");
+        if (training != null && !(training instanceof Boolean)) {
+            throw new CorruptFileException(where + ": training is " + Py.describe(training) + ", not True or False");
+        }
     }
 
     private static void tensors(Object dict, Map<String, TensorRef> out, String path, String what) {

@@ -28,7 +28,7 @@ public final class TorchPickleEnv implements PickleEnv {
     /** Functions this reader evaluates itself. */
     private enum Fn {
         ORDERED_DICT, SET, FROZENSET, REBUILD_TENSOR_V2, REBUILD_TENSOR, REBUILD_PARAMETER, REBUILD_PARAMETER_WITH_STATE,
-        REBUILD_FROM_TYPE_V2, BUILD_LIST, RESTORE_TYPE_TAG, TORCH_SIZE, CODECS_ENCODE, DEVICE, NUMPY_OBJECT
+        REBUILD_FROM_TYPE_V2, BUILD_LIST, RESTORE_TYPE_TAG, TORCH_SIZE, CODECS_ENCODE, DEVICE, NUMPY_OBJECT, ERA_MARKER
     }
 
     /** How a class may be used: only instantiated as an inert record (NEWOBJ), never called. */
@@ -44,6 +44,9 @@ public final class TorchPickleEnv implements PickleEnv {
     /** A {@code torch.<Type>Storage} class. */
     public record StorageType(DType dtype, PyGlobal name) {
     }
+
+    /** What a torch 0.4-1.1 module's {@code _backend} attribute reads as: a name, nothing that runs. */
+    public static final PyGlobal ERA_BACKEND = new PyGlobal("torch.nn.backends.thnn", "_get_thnn_function_backend");
 
     private static final Map<String, Fn> FUNCTIONS = Map.ofEntries(
             Map.entry("collections.OrderedDict", Fn.ORDERED_DICT),
@@ -65,6 +68,9 @@ public final class TorchPickleEnv implements PickleEnv {
             Map.entry("torch.Size", Fn.TORCH_SIZE),
             Map.entry("_codecs.encode", Fn.CODECS_ENCODE),
             Map.entry("torch.device", Fn.DEVICE),
+            // torch 0.4-1.1 full models: every module's _backend is pickled as a call of this factory with no
+            // arguments. It is read as an inert marker (see ERA_BACKEND); the factory is never called.
+            Map.entry("torch.nn.backends.thnn._get_thnn_function_backend", Fn.ERA_MARKER),
             // Checkpoints often carry numpy scalars and arrays (accuracy, counters); kept as inert records, never used.
             Map.entry("numpy.dtype", Fn.NUMPY_OBJECT),
             Map.entry("numpy.core.multiarray.scalar", Fn.NUMPY_OBJECT),
@@ -204,10 +210,12 @@ public final class TorchPickleEnv implements PickleEnv {
                 PyDict d = new PyDict(true);
                 if (a.size() == 1 && a.get(0) instanceof List<?> pairs) {
                     for (Object p : pairs) {
-                        if (!(p instanceof PyTuple t) || t.size() != 2 || !hashable(t.get(0))) {
-                            throw corrupt("OrderedDict(...) expects (key, value) pairs");
+                        // Python 3 reduces an OrderedDict to (key, value) tuples, Python 2.7 to [key, value] lists.
+                        List<?> kv = p instanceof PyTuple t ? t.items() : p instanceof List<?> l ? l : null;
+                        if (kv == null || kv.size() != 2 || !hashable(kv.get(0))) {
+                            throw corrupt("OrderedDict(...) expects (key, value) pairs, got " + Py.describe(p));
                         }
-                        d.map().put(t.get(0), t.get(1));
+                        d.map().put(kv.get(0), kv.get(1));
                     }
                 } else if (a.size() != 0) {
                     throw corrupt("OrderedDict called with " + a.size() + " arguments");
@@ -276,6 +284,12 @@ public final class TorchPickleEnv implements PickleEnv {
             }
             case DEVICE -> {
                 return a.size() > 0 && a.get(0) instanceof String s ? s : "device";
+            }
+            case ERA_MARKER -> {
+                if (a.size() != 0) {
+                    throw corrupt(fname + " called with " + a.size() + " arguments (torch pickles it with none)");
+                }
+                return ERA_BACKEND;
             }
             case NUMPY_OBJECT -> {
                 return new PyObject(f.name(), a); // BUILD may fill it; nothing reads it

@@ -10,8 +10,28 @@ import java.nio.file.Path;
  * One layer entry of a Keras model config, with typed accessors that accept the field names of
  * every Keras generation (Keras 1 {@code nb_filter}, {@code border_mode}, {@code subsample};
  * Keras 2+ {@code filters}, {@code padding}, {@code strides}) and name the layer in errors.
+ *
+ * @param group the layer group holding its weights in a legacy .h5 ({@code model_weights/<group>}):
+ *              its own name, or for a layer of a nested model the nested model's name
+ * @param path  where Keras 3 keeps its variables in .keras / .weights.h5 files (see {@link lenet5.keras.h5.Keras3Paths})
  */
-public record LayerConfig(Path file, String className, String name, JsonNode config) {
+public record LayerConfig(Path file, String className, String name, JsonNode config, String group, String path) {
+
+    public LayerConfig(Path file, String className, String name, JsonNode config) {
+        this(file, className, name, config, name, "layers/" + lenet5.keras.h5.Keras3Paths.snakeCase(className));
+    }
+
+    /**
+     * How many variables Keras stores for this layer (legacy .h5 files keep a nested model's
+     * variables in one list, split by these counts), or -1 for a class this reader does not split.
+     */
+    public int variables() {
+        return switch (className) {
+            case "Conv2D", "Convolution2D", "Dense" -> bool(true, "use_bias", "bias") ? 2 : 1;
+            case "BatchNormalization" -> 2 + (bool(true, "scale") ? 1 : 0) + (bool(true, "center") ? 1 : 0);
+            default -> -1;
+        };
+    }
 
     /** The first of {@code keys} present with a non-null value, or {@code null}. */
     public JsonNode field(String... keys) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import lenet5.CorruptFileException;
 import lenet5.UnsupportedFormatException;
 import lenet5.keras.Limits;
+import lenet5.keras.h5.Keras3Paths;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,19 +27,46 @@ public record ModelConfig(String name, List<LayerConfig> layers, boolean keras3)
         layers = List.copyOf(layers);
     }
 
+    /** Model classes whose layers are read as part of the chain when they appear as a layer (nested models). */
+    private static final Set<String> MODELS = Set.of("Sequential", "Model", "Functional");
+    /** Nested models deeper than this are not LeNet-class models. */
+    private static final int MAX_NESTING = 8;
+
     public static ModelConfig parse(Path file, JsonNode root) {
+        List<LayerConfig> layers = new ArrayList<>();
+        String name = container(file, root, "", null, layers, 0);
+        if (layers.isEmpty()) {
+            throw new CorruptFileException(file, "model config has no layers");
+        }
+        return new ModelConfig(name, layers, keras3(root, layers));
+    }
+
+    /**
+     * Adds the layers of one model (Sequential or a functional chain) to {@code out}, a nested
+     * model's layers in its place, and returns the model's name.
+     *
+     * @param path  the model's Keras 3 weights path ("" for the top model)
+     * @param group the legacy .h5 layer group of a nested model (null for the top model)
+     */
+    private static String container(Path file, JsonNode root, String path, String group, List<LayerConfig> out, int depth) {
         String cls = root.path("class_name").asText("");
         JsonNode config = root.get("config");
         if (config == null) {
             throw new CorruptFileException(file, "model config has no 'config'");
         }
+        if (!MODELS.contains(cls)) {
+            throw new UnsupportedFormatException(file, "model class '" + cls
+                    + "' is not supported (Sequential, or a functional Model that is a simple chain)");
+        }
+        if (depth > MAX_NESTING) {
+            throw new UnsupportedFormatException(file, "models nested more than " + MAX_NESTING + " levels deep");
+        }
         JsonNode list = config.isArray() ? config : config.get("layers");
         if (list == null || !list.isArray()) {
             throw new CorruptFileException(file, "model config of class '" + cls + "' has no layer list");
         }
-        if (list.size() > Limits.MAX_LAYERS) {
-            throw new UnsupportedFormatException(file, "model config has " + list.size() + " layers, over the limit of "
-                    + Limits.MAX_LAYERS);
+        if (list.size() + out.size() > Limits.MAX_LAYERS) {
+            throw new UnsupportedFormatException(file, "model config has more than " + Limits.MAX_LAYERS + " layers");
         }
         String name = config.isObject() ? config.path("name").asText(cls) : cls;
         List<LayerConfig> layers = new ArrayList<>();
@@ -50,17 +78,20 @@ public record ModelConfig(String name, List<LayerConfig> layers, boolean keras3)
             }
             layers.add(layer);
         }
-        switch (cls) {
-            case "Sequential" -> {
+        if (!cls.equals("Sequential")) {
+            checkChain(file, list, layers, config);
+        }
+        List<String> paths = Keras3Paths.paths(path, layers.stream().map(LayerConfig::className).toList());
+        for (int i = 0; i < layers.size(); i++) {
+            LayerConfig l = layers.get(i);
+            String g = group != null ? group : l.name();
+            if (MODELS.contains(l.className())) {
+                container(file, list.get(i), paths.get(i), g, out, depth + 1);
+            } else if (!l.className().equals("InputLayer") || out.isEmpty()) { // a nested model's input is the chain's
+                out.add(new LayerConfig(file, l.className(), l.name(), l.config(), g, paths.get(i)));
             }
-            case "Model", "Functional" -> checkChain(file, list, layers, config);
-            default -> throw new UnsupportedFormatException(file, "model class '" + cls
-                    + "' is not supported (Sequential, or a functional Model that is a simple chain)");
         }
-        if (layers.isEmpty()) {
-            throw new CorruptFileException(file, "model config has no layers");
-        }
-        return new ModelConfig(name, layers, keras3(root, layers));
+        return name;
     }
 
     private static boolean keras3(JsonNode root, List<LayerConfig> layers) {

@@ -8,29 +8,21 @@ import lenet5.keras.Limits;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The Keras 3 weights layout ({@code model.weights.h5} inside a .keras zip, and
- * {@code save_weights('x.weights.h5')}): {@code layers/<layer name>/vars/0, 1, ...} in the
- * layer's weight order, under {@link #path}: the class name and a per-class counter, not the layer name.
+ * {@code save_weights('x.weights.h5')}): {@code <path>/vars/0, 1, ...} in the layer's weight
+ * order, at the paths {@link Keras3Paths} computes from the layers' classes.
  */
 public final class Keras3Weights {
-    private Keras3Weights() {
-    }
+    /** Nested models deeper than this are not LeNet-class models. */
+    private static final int MAX_DEPTH = 8;
 
-    /**
-     * Where Keras 3 keeps a layer's variables: not under the layer's name but under its class in
-     * snake case with a per-class counter in layer order ({@code conv2d}, {@code conv2d_1},
-     * {@code dense}; Keras's saving_lib._save_container_state). {@code used} carries the counters
-     * from layer to layer.
-     */
-    public static String path(String className, Map<String, Integer> used) {
-        String name = className.replaceAll("\\W+", "").replaceAll("(.)([A-Z][a-z]+)", "$1_$2")
-                .replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
-        int n = used.merge(name, 0, (a, b) -> a + 1);
-        return n == 0 ? name : name + "_" + n;
+    private Keras3Weights() {
     }
 
     /** Whether {@code root} looks like this layout. */
@@ -38,37 +30,60 @@ public final class Keras3Weights {
         return H5.group(root, "layers") != null;
     }
 
-    /** Every layer group under {@code layers/}, in HDF5 listing order (alphabetical), with its weights. */
-    public static List<LayerWeights> read(Path file, Group root) {
-        Group layers = H5.group(root, "layers");
-        if (layers == null) {
-            throw new CorruptFileException(file, "no 'layers' group: not a Keras 3 weights file");
-        }
-        Map<String, Node> children = layers.getChildren();
-        if (children.size() > Limits.MAX_LAYERS) {
-            throw new CorruptFileException(file, "'layers' has " + children.size() + " entries, over the limit of "
-                    + Limits.MAX_LAYERS);
-        }
+    /** The weights at each path (e.g. {@code layers/conv2d_1}), in that order; a missing group gives no weights. */
+    public static List<LayerWeights> read(Path file, Group root, List<String> paths) {
         List<LayerWeights> result = new ArrayList<>();
-        for (Map.Entry<String, Node> e : children.entrySet()) {
-            if (!(H5.node(layers, e.getKey()) instanceof Group layer)) {
-                throw new CorruptFileException(file, "layers/" + e.getKey() + " is not a group");
+        for (String p : paths) {
+            Group g = root;
+            for (String part : p.split("/")) {
+                g = g == null ? null : H5.group(g, part);
             }
-            result.add(new LayerWeights(e.getKey(), vars(file, layer, "layers/" + e.getKey())));
+            result.add(new LayerWeights(p, g != null ? vars(file, g, p) : List.of()));
         }
         return result;
+    }
+
+    /** The path of every layer under {@code layers/} that holds variables, nested models included, in HDF5 listing order. */
+    public static Set<String> withVariables(Path file, Group root) {
+        Set<String> out = new LinkedHashSet<>();
+        Group layers = H5.group(root, "layers");
+        if (layers != null) {
+            collect(file, layers, "layers", out, 0);
+        }
+        return out;
+    }
+
+    private static void collect(Path file, Group layers, String path, Set<String> out, int depth) {
+        Map<String, Node> children = layers.getChildren();
+        if (children.size() > Limits.MAX_LAYERS || depth > MAX_DEPTH) {
+            throw new CorruptFileException(file, path + " has " + children.size() + " entries at nesting depth " + depth
+                    + ", over the limits of " + Limits.MAX_LAYERS + " and " + MAX_DEPTH);
+        }
+        for (Map.Entry<String, Node> e : children.entrySet()) {
+            String p = path + "/" + e.getKey();
+            if (!(e.getValue() instanceof Group layer)) {
+                throw new CorruptFileException(file, p + " is not a group");
+            }
+            Group vars = H5.group(layer, "vars");
+            if (vars != null && !vars.getChildren().isEmpty()) {
+                out.add(p);
+            }
+            Group inner = H5.group(layer, "layers");
+            if (inner != null) {
+                collect(file, inner, p + "/layers", out, depth + 1);
+            }
+        }
     }
 
     private static List<StoredTensor> vars(Path file, Group layer, String path) {
         Group vars = H5.group(layer, "vars");
         if (vars == null) {
-            if (!layer.getChildren().isEmpty()) {
-                // Nested models and layers with sub-layers keep their variables deeper; not a LeNet-class model.
-                throw new CorruptFileException(file, path + " has no 'vars' group (nested layers are not supported)");
-            }
             return List.of();
         }
         Map<String, Node> byName = vars.getChildren();
+        if (byName.size() > Limits.MAX_LAYERS) {
+            throw new CorruptFileException(file, path + "/vars has " + byName.size() + " entries");
+        }
         List<StoredTensor> tensors = new ArrayList<>(byName.size());
         for (int i = 0; i < byName.size(); i++) {
             Node n = byName.containsKey(Integer.toString(i)) ? H5.node(vars, Integer.toString(i)) : null;

@@ -16,6 +16,7 @@ import lenet5.keras.config.LayerConfig;
 import lenet5.keras.config.ModelBuilder;
 import lenet5.keras.config.ModelConfig;
 import lenet5.keras.h5.H5;
+import lenet5.keras.h5.Keras3Paths;
 import lenet5.keras.h5.Keras3Weights;
 import lenet5.keras.h5.LayerWeights;
 import lenet5.keras.h5.LegacyWeights;
@@ -77,7 +78,7 @@ public final class KerasLoader {
             throw new CorruptFileException(file, "has a model_config but no model_weights group");
         }
         List<LayerWeights> all = LegacyWeights.read(file, mw);
-        List<LayerWeights> groups = byName(file, names(arch.weighted()), all, "model_weights");
+        List<LayerWeights> groups = byGroup(file, arch.weighted(), all);
         boolean theano = theano(version, backend, all);
         return WeightBinder.bind(file, arch.skeleton(), groups, arch.weighted(),
                 new Conventions(arch.order(), theano, arch.flattenHwc()),
@@ -101,18 +102,55 @@ public final class KerasLoader {
                 new ModelInfo(WEIGHTS_H5, version(version, backend, theano), null));
     }
 
-    /** {@code save_weights('x.weights.h5')} in Keras 3: groups keyed by layer name, so matched by name. */
+    /**
+     * {@code save_weights('x.weights.h5')} in Keras 3: variables at class-and-counter paths. When
+     * the architecture was read from a .keras file, its layers' paths are those it was read from
+     * (nested models included); otherwise they are computed as a flat Keras Sequential has them.
+     */
     private static Sequential keras3Weights(Path file, HdfFile h, LoadOptions options) {
         Sequential arch = requireArchitecture(file, options, "a Keras 3 weights file (.weights.h5)");
+        List<String> classes = new ArrayList<>();
         List<String> names = new ArrayList<>();
-        for (Layer l : arch.layers()) {
+        List<String> known = new ArrayList<>();
+        for (int i = 0; i < arch.layers().size(); i++) {
+            Layer l = arch.layers().get(i);
             if (!l.weights().isEmpty()) {
+                classes.add(kerasClass(l));
                 names.add(l.name());
+                known.add(keras3Path(arch, i));
             }
         }
-        List<LayerWeights> groups = byName(file, names, Keras3Weights.read(file, h), "layers/");
+        List<String> paths = known.contains(null) ? Keras3Paths.paths("", classes) : known;
+        List<LayerWeights> groups = atPaths(file, h, paths, names, "the file");
         return WeightBinder.bind(file, arch, groups, null, new Conventions(KernelOrder.TF, false, true),
                 new ModelInfo(KERAS3_WEIGHTS, "Keras 3 (version not recorded)", null));
+    }
+
+    /** The Keras 3 path layer {@code i} was read from, if the model came from a .keras file; otherwise null. */
+    private static String keras3Path(Sequential model, int i) {
+        if (!KERAS_ZIP.equals(model.info().format())) {
+            return null;
+        }
+        for (lenet5.model.StoredWeight w : model.info().storedWeights()) {
+            if (w.layer() == i && w.name().endsWith("/vars/0")) {
+                return w.name().substring(0, w.name().length() - "/vars/0".length());
+            }
+        }
+        return null;
+    }
+
+    /** The Keras class a canonical layer with weights is saved as. */
+    private static String kerasClass(Layer l) {
+        if (l instanceof lenet5.layers.Conv2d) {
+            return "Conv2D";
+        }
+        if (l instanceof lenet5.layers.Dense) {
+            return "Dense";
+        }
+        if (l instanceof lenet5.layers.BatchNorm) {
+            return "BatchNormalization";
+        }
+        return l.getClass().getSimpleName();
     }
 
     public static Sequential readZip(Source source, LoadOptions options) {
@@ -123,13 +161,32 @@ public final class KerasLoader {
             version = "Keras " + Json.parse(file, KerasArchive.METADATA, a.metadata()).path("keras_version").asText("unknown");
         }
         Architecture arch = architecture(file, KerasArchive.CONFIG, Json.parse(file, KerasArchive.CONFIG, a.config()), options);
-        List<LayerWeights> all = H5.read(file, a.weights(), h -> Keras3Weights.read(file, h));
-        List<String> paths = new ArrayList<>();
-        Map<String, Integer> used = new java.util.HashMap<>();
-        arch.weighted().forEach(l -> paths.add(Keras3Weights.path(l.className(), used)));
-        List<LayerWeights> groups = byName(file, paths, all, KerasArchive.WEIGHTS);
+        List<String> paths = arch.weighted().stream().map(LayerConfig::path).toList();
+        List<LayerWeights> groups = H5.read(file, a.weights(), h -> atPaths(file, h, paths, names(arch.weighted()), KerasArchive.WEIGHTS));
         return WeightBinder.bind(file, arch.skeleton(), groups, arch.weighted(),
                 new Conventions(KernelOrder.TF, false, arch.flattenHwc()), new ModelInfo(KERAS_ZIP, version, arch.layout()));
+    }
+
+    /**
+     * The Keras 3 variables of each layer at its path; refuses a layer without variables there and
+     * variables at a path the model has no layer with weights for.
+     */
+    private static List<LayerWeights> atPaths(Path file, Group root, List<String> paths, List<String> names, String where) {
+        List<LayerWeights> result = Keras3Weights.read(file, root, paths);
+        Set<String> stored = Keras3Weights.withVariables(file, root);
+        for (int i = 0; i < result.size(); i++) {
+            if (result.get(i).isEmpty()) {
+                throw new ArchitectureMismatchException(file, "layer '" + names.get(i) + "' has no weights at " + paths.get(i)
+                        + " in " + where + ", where Keras 3 keeps them (layers with weights there: " + stored + ")");
+            }
+        }
+        for (String p : stored) {
+            if (!paths.contains(p)) {
+                throw new ArchitectureMismatchException(file, where + " holds weights at " + p
+                        + ", which the model has no layer with weights for (it expects " + paths + ")");
+            }
+        }
+        return result;
     }
 
     /** A standalone architecture ({@code model.to_json()}); weights are zero until bound. */
@@ -158,6 +215,40 @@ public final class KerasLoader {
                     + "(LoadOptions.withArchitecture), e.g. the model read from the matching .keras, .h5 or JSON config");
         }
         return options.architecture();
+    }
+
+    /**
+     * The legacy .h5 weights of each layer with weights, in model order: a layer's own group, or a
+     * nested model's group, whose variables (one list for all its layers) are split by layer.
+     */
+    private static List<LayerWeights> byGroup(Path file, List<LayerConfig> weighted, List<LayerWeights> all) {
+        Map<String, List<LayerConfig>> byGroup = new LinkedHashMap<>();
+        weighted.forEach(l -> byGroup.computeIfAbsent(l.group(), k -> new ArrayList<>()).add(l));
+        List<LayerWeights> stored = byName(file, new ArrayList<>(byGroup.keySet()), all, "model_weights");
+        List<LayerWeights> result = new ArrayList<>();
+        int k = 0;
+        for (Map.Entry<String, List<LayerConfig>> e : byGroup.entrySet()) {
+            LayerWeights g = stored.get(k++);
+            if (e.getValue().size() == 1) {
+                result.add(g);
+                continue;
+            }
+            int at = 0;
+            for (LayerConfig l : e.getValue()) {
+                int n = l.variables();
+                if (n < 0 || at + n > g.tensors().size()) {
+                    throw new ArchitectureMismatchException(file, "nested model '" + e.getKey() + "': cannot tell which of its "
+                            + g.tensors().size() + " weights belong to layer '" + l.name() + "' (" + l.className() + ")");
+                }
+                result.add(new LayerWeights(e.getKey() + "/" + l.name(), g.tensors().subList(at, at + n)));
+                at += n;
+            }
+            if (at != g.tensors().size()) {
+                throw new ArchitectureMismatchException(file, "nested model '" + e.getKey() + "' stores " + g.tensors().size()
+                        + " weights, its layers need " + at);
+            }
+        }
+        return result;
     }
 
     private static List<String> names(List<LayerConfig> layers) {

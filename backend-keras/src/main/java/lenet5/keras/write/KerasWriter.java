@@ -9,7 +9,7 @@ import lenet5.io.AtomicFiles;
 import lenet5.keras.archive.KerasArchive;
 import lenet5.keras.config.Json;
 import lenet5.keras.h5.H5;
-import lenet5.keras.h5.Keras3Weights;
+import lenet5.keras.h5.Keras3Paths;
 import lenet5.model.Sequential;
 
 import java.io.IOException;
@@ -19,7 +19,9 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -75,11 +77,20 @@ public final class KerasWriter {
         });
     }
 
-    /** A Keras 3 {@code .keras} zip: metadata.json, config.json, model.weights.h5 ({@code layers/<name>/vars/N}). */
+    /**
+     * A Keras 3 {@code .keras} zip: metadata.json, config.json, model.weights.h5 with each layer's
+     * variables at {@code <class-and-counter path>/vars/N} ({@link Keras3Paths}), where Keras 3
+     * looks for them whatever the layers are named.
+     */
     public static void writeKeras(Sequential model, Path target) {
         List<KerasLayer> layers = KerasExport.layers(model, target, true);
-        List<KerasLayer> weighted = new ArrayList<>();
-        layers.stream().filter(l -> !l.weights().isEmpty()).forEach(weighted::add);
+        List<String> paths = Keras3Paths.paths("", layers.stream().map(KerasLayer::className).toList());
+        Map<String, KerasLayer> weighted = new LinkedHashMap<>();
+        for (int i = 0; i < layers.size(); i++) {
+            if (!layers.get(i).weights().isEmpty()) {
+                weighted.put(paths.get(i), layers.get(i));
+            }
+        }
         byte[] config = ConfigJson.of(layers, KerasExport.kerasShape(model.inputShape()), ConfigJson.Dialect.KERAS_3)
                 .getBytes(StandardCharsets.UTF_8);
         var meta = Json.mapper().createObjectNode().put("keras_version", KERAS3_VERSION)
@@ -99,13 +110,13 @@ public final class KerasWriter {
         }
     }
 
-    private static byte[] keras3Weights(List<KerasLayer> weighted, Path target) {
+    private static byte[] keras3Weights(Map<String, KerasLayer> weighted, Path target) {
         return viaTemporaryFile(target, f -> {
             if (!weighted.isEmpty()) {
                 WritableGroup root = f.putGroup("layers");
-                java.util.Map<String, Integer> used = new java.util.HashMap<>();
-                for (KerasLayer l : weighted) {
-                    WritableGroup vars = root.putGroup(Keras3Weights.path(l.className(), used)).putGroup("vars");
+                for (Map.Entry<String, KerasLayer> e : weighted.entrySet()) {
+                    KerasLayer l = e.getValue();
+                    WritableGroup vars = root.putGroup(e.getKey().substring("layers/".length())).putGroup("vars");
                     vars.putAttribute("name", l.name());
                     for (int k = 0; k < l.weights().size(); k++) {
                         vars.putDataset(Integer.toString(k), H5.nested(l.weights().get(k).value()));

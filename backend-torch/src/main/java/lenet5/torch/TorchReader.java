@@ -1,7 +1,8 @@
 package lenet5.torch;
 
-import lenet5.ArchitectureMismatchException;
+import lenet5.ArchitectureRequiredException;
 import lenet5.CorruptFileException;
+import lenet5.Lenet5Exception;
 import lenet5.LoadOptions;
 import lenet5.UnsupportedFormatException;
 import lenet5.io.ZipReader;
@@ -12,6 +13,7 @@ import lenet5.torch.nn.Binder;
 import lenet5.torch.nn.LayerFactory;
 import lenet5.torch.nn.ModelBuilder;
 import lenet5.torch.nn.PickledModules;
+import lenet5.torch.nn.RegistrationOrder;
 import lenet5.torch.nn.ScriptModules;
 import lenet5.torch.nn.StateDicts;
 import lenet5.torch.nn.TorchModule;
@@ -119,14 +121,33 @@ final class TorchReader {
         if (options.architecture() != null) {
             return Binder.inOrder(file, architecture(), tensors, source).withInfo(format + IN_ORDER, version);
         }
+        Sequential recorded = recordedArchitecture(source);
+        if (recorded != null) {
+            return Binder.inOrder(file, recorded, tensors, source).withInfo(format + ", architecture recorded by lenet5", version);
+        }
         if (StateDicts.isTutorial(tensors)) {
             Sequential tutorial = TorchSyntax.parse(StateDicts.TUTORIAL, options.inputShape() != null ? options.inputShape() : TUTORIAL_INPUT);
             return Binder.inOrder(file, tutorial, tensors, source).withInfo(format + TUTORIAL_NOTE, version);
         }
         String listing = lenet5.Text.list(Binder.weightsOnly(tensors), n -> lenet5.Text.quote(n.name()) + " " + java.util.Arrays.toString(n.ref().shape()));
-        throw new ArchitectureMismatchException(file, "this state_dict holds weights only, and its keys are not those of the tutorial "
-                + "LeNet-5; pass the architecture as PyTorch constructor text, e.g. --arch \"Sequential(Conv2d(1, 6, 5), Tanh(), ...)\""
-                + " (tensors in the file, bound in order: " + listing + ")");
+        throw new ArchitectureRequiredException(file, "this state_dict holds weights only, and its keys are not those of the tutorial "
+                + "LeNet-5 (tensors in the file, bound in order: " + listing + ")",
+                "pass the architecture as PyTorch constructor text such as \"Sequential(Conv2d(1, 6, 5), Tanh(), ...)\" with", null, null);
+    }
+
+    /** The architecture a state_dict written by this project records beside its pickle, or null. */
+    private Sequential recordedArchitecture(StorageSource source) {
+        if (!(source instanceof ZipArchive zip) || !zip.has(TorchWriter.ARCHITECTURE)) {
+            return null;
+        }
+        String text = new String(zip.read(TorchWriter.ARCHITECTURE, 1 << 20), java.nio.charset.StandardCharsets.UTF_8);
+        String shape = zip.has(TorchWriter.INPUT_SHAPE) ? zip.text(TorchWriter.INPUT_SHAPE) : null;
+        try {
+            Shape input = options.inputShape() != null ? options.inputShape() : shape == null ? null : Shape.parse(shape.strip());
+            return TorchSyntax.parse(text, input);
+        } catch (Lenet5Exception | IllegalArgumentException e) {
+            throw new CorruptFileException(file, TorchWriter.ARCHITECTURE + ": " + e.getMessage());
+        }
     }
 
     private Sequential fullModel(TorchModule root, StorageSource source, String format, String version) {
@@ -134,7 +155,7 @@ final class TorchReader {
             return Binder.inOrder(file, architecture(), PickledModules.tensorsInOrder(root), source).withInfo(format + IN_ORDER, version);
         }
         if (!root.isSequential() && !(root.standard() && root.children().isEmpty())) {
-            throw new ArchitectureMismatchException(file, userModuleMessage(root));
+            throw userModule(root);
         }
         List<LayerFactory.Built> built = ModelBuilder.build(ModelBuilder.leaves(root.isSequential() ? root
                 : new TorchModule("", "torch.nn.Sequential", "Sequential", true, java.util.Map.of(), java.util.Map.of(), List.of(root))));
@@ -150,12 +171,23 @@ final class TorchReader {
         return s == null || s.equals(a.inputShape()) ? a : new Sequential(s, a.layers(), a.info());
     }
 
-    private static String userModuleMessage(TorchModule root) {
-        String children = lenet5.Text.list(root.children(), c -> lenet5.Text.quote(c.path()) + ": " + lenet5.Text.quote(c.type()));
-        return "the model is a " + root.className() + ", a user-defined nn.Module: its forward() is "
-                + (root.className().startsWith("__torch__") ? "TorchScript code, which this reader does not interpret" : "Python code that the file does not contain")
-                + ", so how it connects its submodules (and any functional calls such as view, flatten or relu) is unknown. "
-                + "Its submodules in registration order: [" + children + "]. If forward() runs them as a plain chain, pass that "
-                + "architecture, e.g. --arch \"Sequential(...)\", and the weights are bound in order";
+    /**
+     * A user's nn.Module: its forward() is not in the file. Its modules in registration order are
+     * offered as architecture text to check against forward() and pass, never run as a guess.
+     */
+    private ArchitectureRequiredException userModule(TorchModule root) {
+        boolean script = root.className().startsWith("__torch__");
+        String reason = "the model is a " + root.className() + ", a user-defined nn.Module: its forward() is "
+                + (script ? "TorchScript code, which this reader does not interpret" : "Python code that the file does not contain")
+                + ", so how it connects its submodules (and functional calls such as F.relu, F.max_pool2d, view or flatten) is unknown";
+        String draft = RegistrationOrder.text(root);
+        if (draft == null) {
+            return new ArchitectureRequiredException(file, reason + "; its submodules in registration order: "
+                    + RegistrationOrder.listing(root), "if forward() runs them as a chain, pass that architecture as PyTorch "
+                    + "constructor text such as \"Sequential(...)\" (the weights are bound in order) with", null, null);
+        }
+        return new ArchitectureRequiredException(file, reason, "pass the architecture as PyTorch constructor text (the weights are "
+                + "bound in order) with", "its modules in registration order, to check against forward() and complete with what "
+                + "forward() does with functions (ReLU(), MaxPool2d(2), Flatten(), ...)", draft);
     }
 }

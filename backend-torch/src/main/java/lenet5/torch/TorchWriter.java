@@ -3,6 +3,7 @@ package lenet5.torch;
 import lenet5.model.Sequential;
 import lenet5.tensor.Tensor;
 import lenet5.torch.nn.TorchExport;
+import lenet5.torch.nn.TorchSyntax;
 import lenet5.torch.pickle.PickleWriter;
 import lenet5.torch.pickle.PyTuple;
 import lenet5.torch.zip.ZipWriter;
@@ -36,7 +37,12 @@ final class TorchWriter {
     private record Storage(String key, byte[] bytes) {
     }
 
+    /** Records beside data.pkl: the architecture of a state_dict as PyTorch constructor text, and its input shape (CxHxW). */
+    static final String ARCHITECTURE = "extra/lenet5_architecture.txt";
+    static final String INPUT_SHAPE = "extra/lenet5_input_shape.txt";
+
     private final PickleWriter p = new PickleWriter();
+    private final Map<String, String> extra = new java.util.LinkedHashMap<>();
     private final List<Storage> storages = new ArrayList<>();
 
     private TorchWriter() {
@@ -60,6 +66,10 @@ final class TorchWriter {
             }
         }
         w.p.setItems();
+        // A state_dict holds no architecture; these records (which torch.load ignores) let this
+        // project read its own file back as it is. They are text, parsed as data by TorchSyntax.
+        w.extra.put(ARCHITECTURE, TorchSyntax.format(model));
+        w.extra.put(INPUT_SHAPE, model.inputShape().toString());
         w.finish(stem, out);
     }
 
@@ -172,6 +182,9 @@ final class TorchWriter {
         zip.add(stem + "/byteorder", "little".getBytes(StandardCharsets.US_ASCII));
         for (Storage s : storages) {
             zip.add(stem + "/data/" + s.key(), s.bytes());
+        }
+        for (Map.Entry<String, String> e : extra.entrySet()) {
+            zip.add(stem + "/" + e.getKey(), e.getValue().getBytes(StandardCharsets.UTF_8));
         }
         zip.add(stem + "/version", "3\n".getBytes(StandardCharsets.US_ASCII));
         zip.finish();

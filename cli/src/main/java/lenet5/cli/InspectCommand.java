@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import lenet5.layers.Layer;
+import lenet5.model.InputSizes;
 import lenet5.model.Sequential;
 import lenet5.model.StoredWeight;
 import lenet5.tensor.Tensor;
@@ -100,6 +101,12 @@ final class InspectCommand implements Callable<Integer> {
         out.println("format:     " + shown(m.info().format()));
         out.println("framework:  " + shown(m.info().frameworkVersion()));
         out.println("input:      " + m.inputShape() + " (C x H x W), fed as " + m.nativeLayout());
+        if (m.info().format().contains("inferred") && !m.inputShape().flat()) {
+            // The file does not record the size: say which square sizes would run, and that 28, then 32, was preferred.
+            String sides = InputSizes.ranges(InputSizes.fitting(m.layers(), m.inputShape().channels()));
+            out.println("fits:       side " + sides + " (square inputs; the file does not record its size: 28x28 is preferred, "
+                    + "then 32x32, then the smallest; --input-shape picks another)");
+        }
         out.println("layers:");
         out.printf("  %3s  %-16s %-62s %-10s %s%n", "#", "name", "layer", "output", "params");
         for (int i = 0; i < m.layers().size(); i++) {

@@ -1,5 +1,6 @@
 package lenet5.cli;
 
+import lenet5.ArchitectureRequiredException;
 import lenet5.Lenet5Exception;
 import lenet5.Text;
 import picocli.CommandLine;
@@ -70,6 +71,10 @@ public final class Main implements Runnable {
     }
 
     private static String message(Exception ex) {
+        if (ex instanceof ArchitectureRequiredException a) {
+            // The library words the remedy for its API; here the user passes --arch.
+            return (a.file() == null ? "" : a.file() + ": ") + a.problem("--arch");
+        }
         if (ex instanceof Lenet5Exception || ex instanceof IllegalArgumentException) {
             return ex.getMessage();
         }

@@ -39,11 +39,24 @@ final class ModelSource {
         }
         String text = arch;
         if (arch.startsWith("@")) {
-            text = read(Path.of(arch.substring(1)));
+            text = fromScript(read(Path.of(arch.substring(1))));
         } else if (!arch.contains("(") && Files.isRegularFile(Path.of(arch))) {
             return Lenet5.load(Path.of(arch), LoadOptions.DEFAULTS.withInputShape(input));
         }
         return Lenet5.architecture(text, input); // null: inferred from the layers where they fix it
+    }
+
+    /**
+     * The architecture in an @FILE: the text itself, or in a loader script such as the one
+     * {@code lenet5 convert} writes next to a .pt, the expression on its {@code model = } line.
+     */
+    static String fromScript(String text) {
+        for (String line : text.split("\n")) {
+            if (line.startsWith("model = ")) {
+                return line.substring("model = ".length()).strip();
+            }
+        }
+        return text;
     }
 
     private static String read(Path p) {

@@ -21,7 +21,9 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-@Command(name = "predict", mixinStandardHelpOptions = true, description = "Classify images with a model: MNIST IDX files or raw float32 input.")
+@Command(name = "predict", mixinStandardHelpOptions = true, description = "Classify images with a model: MNIST IDX files or raw float32 input.",
+        footer = {"", "A model file records its input size but not how its training images were preprocessed: pass "
+                + "--normalize, --pad and --resize (and --raw-pixels) the way the model was trained. Order: scale, resize, pad, normalize."})
 final class PredictCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL", description = "A .pt/.pth, .h5 or .keras file.")
     Path model;
@@ -45,6 +47,18 @@ final class PredictCommand implements Callable<Integer> {
 
     @Option(names = "--raw-pixels", description = "Feed IDX pixels as 0..255 instead of scaled to [0,1] (for models trained on raw values).")
     boolean rawPixels;
+
+    @Option(names = "--normalize", paramLabel = "MEAN,STD", description = "IDX images: subtract MEAN and divide by STD after "
+            + "scaling (torchvision's Normalize, e.g. 0.1307,0.3081 for MNIST). Not recorded in model files.")
+    String normalize;
+
+    @Option(names = "--pad", paramLabel = "N", description = "IDX images: add N background pixels on every side "
+            + "(2 turns 28x28 into 32x32, as LeNet-5 was fed). Not recorded in model files.")
+    Integer pad;
+
+    @Option(names = "--resize", paramLabel = "N", description = "IDX images: resize to NxN, bilinear (torchvision's Resize(N)). "
+            + "Not recorded in model files.")
+    Integer resize;
 
     @Option(names = "--layout", paramLabel = "nchw|nhwc", description = "Layout of --input data (default: the model's native layout, NHWC for Keras, NCHW for PyTorch).")
     String layout;
@@ -78,14 +92,21 @@ final class PredictCommand implements Callable<Integer> {
         int n;
         if (input.images != null) {
             Idx.Images images = Idx.readImages(input.images);
-            if (in.channels() != 1 || in.height() != images.rows() || in.width() != images.cols()) {
-                throw new InvalidInputException(input.images, "images are 1x" + images.rows() + "x" + images.cols()
-                        + ", the model expects " + in);
+            ImagePrep prep = ImagePrep.of(images.rows(), images.cols(), resize, pad, normalize);
+            if (in.channels() != 1 || in.height() != prep.height() || in.width() != prep.width()) {
+                throw new InvalidInputException(input.images, "images are 1x" + prep.height() + "x" + prep.width()
+                        + (prep.changesSize() ? " after --resize/--pad" : "") + ", the model expects " + in
+                        + (in.channels() == 1 && in.height() == in.width() && images.rows() == images.cols() && in.height() > images.rows()
+                        ? " (a model trained on padded or resized digits: --pad " + (in.height() - images.rows()) / 2
+                        + " or --resize " + in.height() + ")" : ""));
             }
-            data = images.toFloats(!rawPixels);
+            data = prep.apply(images.toFloats(!rawPixels), images.count());
             dataLayout = Layout.NCHW; // IDX images are N x 1 x H x W
             n = images.count();
         } else {
+            if (normalize != null || pad != null || resize != null) {
+                throw new InvalidInputException(input.raw, "--normalize, --pad and --resize apply to --images; --input is fed as it is");
+            }
             data = RawFloats.read(input.raw);
             if (data.length % in.size() != 0) {
                 throw new InvalidInputException(input.raw, data.length + " float32 values are not a whole number of images of "

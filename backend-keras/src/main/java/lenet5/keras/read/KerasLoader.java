@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.jhdf.HdfFile;
 import io.jhdf.api.Group;
 import lenet5.ArchitectureMismatchException;
+import lenet5.ArchitectureRequiredException;
 import lenet5.CorruptFileException;
 import lenet5.LoadOptions;
 import lenet5.UnsupportedFormatException;
@@ -211,8 +212,8 @@ public final class KerasLoader {
 
     private static Sequential requireArchitecture(Path file, LoadOptions options, String what) {
         if (options.architecture() == null) {
-            throw new ArchitectureMismatchException(file, what + " holds no architecture; load it with one "
-                    + "(LoadOptions.withArchitecture), e.g. the model read from the matching .keras, .h5 or JSON config");
+            throw new ArchitectureRequiredException(file, what + " holds no architecture",
+                    "pass one, e.g. the model in the matching .keras, .h5 or JSON config, with", null, null);
         }
         return options.architecture();
     }

@@ -7,6 +7,7 @@ import lenet5.layers.Conv2d;
 import lenet5.layers.Dense;
 import lenet5.layers.Flatten;
 import lenet5.layers.Layer;
+import lenet5.model.InputSizes;
 import lenet5.model.ModelInfo;
 import lenet5.model.Sequential;
 import lenet5.tensor.Shape;
@@ -17,8 +18,6 @@ import java.util.List;
 /** Builds a canonical {@link Sequential} from a chain of {@code torch.nn} modules: flattening, layer creation, input shape, PyTorch-specific checks. */
 public final class ModelBuilder {
     static final int MAX_NESTING = 32;
-    /** Largest square input tried when inferring H and W. */
-    static final int MAX_SIDE = 1024;
 
     private ModelBuilder() {
     }
@@ -102,9 +101,10 @@ public final class ModelBuilder {
     }
 
     /**
-     * The square input (28x28 or 32x32 if they fit, else the smallest) that makes the first Linear after a Flatten receive exactly its
-     * {@code in_features}, with the channels of the first layer that has them; a flat input when
-     * the model starts with Linear. Null when nothing fixes the size.
+     * A square input that makes the first Linear after a Flatten receive exactly its
+     * {@code in_features} ({@link InputSizes#preferred}: 28x28, then 32x32, then the smallest that
+     * fits), with the channels of the first layer that has them; a flat input when the model
+     * starts with Linear. Null when nothing fixes the size.
      */
     public static Shape inferInput(List<Layer> layers) {
         int channels = -1;
@@ -124,18 +124,8 @@ public final class ModelBuilder {
         if (channels <= 0 || !hasDenseAfterFlatten(layers)) {
             return null;
         }
-        // MNIST's 28x28 and LeNet's 32x32 first: adaptive pooling makes many sizes fit.
-        for (int k = -2; k <= MAX_SIDE; k++) {
-            int side = k == -2 ? 28 : k == -1 ? 32 : k;
-            Shape s = Shape.chw(channels, side, side);
-            try {
-                new Sequential(s, layers, null);
-                return s;
-            } catch (ArchitectureMismatchException | IllegalArgumentException e) {
-                // this size does not fit; try the next
-            }
-        }
-        return null;
+        int side = InputSizes.preferred(layers, channels);
+        return side < 0 ? null : Shape.chw(channels, side, side);
     }
 
     private static boolean hasDenseAfterFlatten(List<Layer> layers) {

@@ -62,6 +62,18 @@ public final class TorchExport {
         return out;
     }
 
+    /**
+     * One layer as constructor text without the {@code torch.nn.} prefix (e.g. for a draft
+     * architecture), outside any model: a Linear or BatchNorm with {@code flatInput}, others on a map.
+     */
+    public static String text(Layer layer, boolean flatInput) {
+        int c = layer instanceof Conv2d conv ? conv.inChannels() : layer instanceof BatchNorm b ? b.channels()
+                : layer instanceof Dense d ? d.inFeatures() : 1;
+        List<Module> out = new ArrayList<>();
+        add(out, layer, flatInput || layer instanceof Dense ? Shape.flat(c) : Shape.chw(c, 64, 64));
+        return out.stream().map(m -> m.text().replace("torch.nn.", "")).collect(java.util.stream.Collectors.joining(", "));
+    }
+
     private static void add(List<Module> out, Layer layer, Shape in) {
         if (layer instanceof Conv2d c) {
             Padding p = c.padding();

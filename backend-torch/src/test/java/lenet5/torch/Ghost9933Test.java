@@ -56,7 +56,7 @@ class Ghost9933Test {
         assertTrue(e.getMessage().contains("'convLayer1.weight' [6, 1, 5, 5]"), e.getMessage());
         // The API names its own remedy; the CLI words the same one with its option.
         assertTrue(e.getMessage().contains("LoadOptions.withArchitecture"), e.getMessage());
-        assertTrue(e instanceof lenet5.ArchitectureRequiredException a && a.problem("--arch").contains("(--arch)"), e.getMessage());
+        assertTrue(e instanceof lenet5.ArchitectureRequiredException a && a.problem("--arch").contains("with --arch"), e.getMessage());
     }
 
     @Test

@@ -52,7 +52,7 @@ public final class Main implements Runnable {
             return EXIT_ERROR;
         });
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            err.println("error: " + Text.oneLine(message(ex)));
+            err.println("error: " + Text.oneLine(message(ex, commandLine.getCommandName())));
             if (main.debug) {
                 ex.printStackTrace(err);
             }
@@ -70,10 +70,10 @@ public final class Main implements Runnable {
         }
     }
 
-    private static String message(Exception ex) {
+    private static String message(Exception ex, String command) {
         if (ex instanceof ArchitectureRequiredException a) {
-            // The library words the remedy for its API; here the user passes --arch.
-            return (a.file() == null ? "" : a.file() + ": ") + a.problem("--arch");
+            // The library words the remedy for its API; here the user passes an option.
+            return (a.file() == null ? "" : a.file() + ": ") + a.problem(command.equals("compare") ? "--arch-a or --arch-b" : "--arch");
         }
         if (ex instanceof Lenet5Exception || ex instanceof IllegalArgumentException) {
             return ex.getMessage();

@@ -187,7 +187,8 @@ final class TorchReader {
                     + "constructor text such as \"Sequential(...)\" (the weights are bound in order) with", null, null);
         }
         return new ArchitectureRequiredException(file, reason, "pass the architecture as PyTorch constructor text (the weights are "
-                + "bound in order) with", "its modules in registration order, to check against forward() and complete with what "
+                + "bound in order) with", "its modules in registration order " + RegistrationOrder.listing(root)
+                + ", to check against forward() and complete with what "
                 + "forward() does with functions (ReLU(), MaxPool2d(2), Flatten(), ...)", draft);
     }
 }

@@ -1,31 +1,23 @@
 package lenet5.cli;
 
+import lenet5.image.Normalization;
 
 /**
  * What {@code predict --images} does to grayscale digits before the model sees them, the way
  * torchvision's transforms would: bilinear resize to N x N ({@code Resize(N)} on a tensor:
  * half-pixel centres, edge pixels repeated), zero padding on every side ({@code Pad(N)}), then
- * {@code Normalize(mean, std)}. A model file records none of these.
+ * {@code Normalize(mean, std)} ({@link Normalization}). A model file records none of these. (Unlike
+ * {@code lenet5.image}'s resampling for photos, the edges repeat, as torchvision's do.)
  */
-record ImagePrep(int rows, int cols, int resize, int pad, float mean, float std) {
+record ImagePrep(int rows, int cols, int resize, int pad, Normalization normalization) {
     private static final int MAX_SIDE = 4096;
 
     static ImagePrep of(int rows, int cols, Integer resize, Integer pad, String normalize) {
-        float mean = 0, std = 1;
-        if (normalize != null) {
-            String[] p = normalize.split(",");
-            try {
-                if (p.length != 2) {
-                    throw new NumberFormatException();
-                }
-                mean = Float.parseFloat(p[0].trim());
-                std = Float.parseFloat(p[1].trim());
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--normalize takes MEAN,STD (e.g. 0.1307,0.3081), got '" + normalize + "'");
-            }
-            if (!(std > 0) || !Float.isFinite(mean) || !Float.isFinite(std)) {
-                throw new IllegalArgumentException("--normalize: STD must be positive and both finite, got '" + normalize + "'");
-            }
+        Normalization n;
+        try {
+            n = normalize == null ? Normalization.NONE : Normalization.parse(normalize);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--normalize: " + e.getMessage());
         }
         if (resize != null && (resize < 1 || resize > MAX_SIDE)) {
             throw new IllegalArgumentException("--resize must be 1.." + MAX_SIDE + ", got " + resize);
@@ -33,7 +25,7 @@ record ImagePrep(int rows, int cols, int resize, int pad, float mean, float std)
         if (pad != null && (pad < 0 || pad > MAX_SIDE)) {
             throw new IllegalArgumentException("--pad must be 0.." + MAX_SIDE + ", got " + pad);
         }
-        return new ImagePrep(rows, cols, resize == null ? -1 : resize, pad == null ? 0 : pad, mean, std);
+        return new ImagePrep(rows, cols, resize == null ? -1 : resize, pad == null ? 0 : pad, n);
     }
 
     int height() {
@@ -65,11 +57,11 @@ record ImagePrep(int rows, int cols, int resize, int pad, float mean, float std)
             for (int y = 0; y < h; y++) {
                 for (int x = 0; x < w; x++) {
                     int sy = y - pad, sx = x - pad;
-                    float v = sy >= 0 && sy < rh && sx >= 0 && sx < rw ? resized[sy * rw + sx] : 0f;
-                    out[dst + y * w + x] = (v - mean) / std;
+                    out[dst + y * w + x] = sy >= 0 && sy < rh && sx >= 0 && sx < rw ? resized[sy * rw + sx] : 0f;
                 }
             }
         }
+        normalization.apply(out, 0, out.length);
         return out;
     }
 

@@ -121,7 +121,17 @@ public final class KerasLoader {
                 known.add(keras3Path(arch, i));
             }
         }
-        List<String> paths = known.contains(null) ? Keras3Paths.paths("", classes) : known;
+        List<String> byClass = Keras3Paths.paths("", classes);
+        List<String> paths = known.contains(null) ? byClass : known;
+        if (known.contains(null)) {
+            // A canonical layer does not always say its Keras class (Normalization and Rescaling run as batch norms):
+            // when the class paths do not match the file, paths named after the layers (Keras's defaults) may.
+            Set<String> stored = Keras3Weights.withVariables(file, h);
+            List<String> byName = names.stream().map(n -> "layers/" + n).toList();
+            if (!stored.equals(new java.util.HashSet<>(byClass)) && stored.equals(new java.util.HashSet<>(byName))) {
+                paths = byName;
+            }
+        }
         List<LayerWeights> groups = atPaths(file, h, paths, names, "the file");
         return WeightBinder.bind(file, arch, groups, null, new Conventions(KernelOrder.TF, false, true),
                 new ModelInfo(KERAS3_WEIGHTS, "Keras 3 (version not recorded)", null));

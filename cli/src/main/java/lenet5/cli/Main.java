@@ -16,7 +16,7 @@ import java.io.PrintWriter;
  */
 @Command(name = "lenet5", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Pure-Java inference and conversion for LeNet-5-class CNNs saved by PyTorch and Keras.",
-        subcommands = {PredictCommand.class, InspectCommand.class, ConvertCommand.class, CompareCommand.class,
+        subcommands = {PredictCommand.class, InspectCommand.class, ConvertCommand.class, CompareCommand.class, ServeCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 success, 1 compare beyond tolerance, 2 error."})
 public final class Main implements Runnable {
@@ -32,7 +32,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "choose a command: predict, inspect, convert or compare");
+        throw new CommandLine.ParameterException(spec.commandLine(), "choose a command: predict, inspect, convert, compare or serve");
     }
 
     public static void main(String[] args) {

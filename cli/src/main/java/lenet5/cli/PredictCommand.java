@@ -1,6 +1,9 @@
 package lenet5.cli;
 
 import lenet5.InvalidInputException;
+import lenet5.image.ImagePreprocessor;
+import lenet5.image.Normalization;
+import lenet5.image.Preprocess;
 import lenet5.io.AtomicFiles;
 import lenet5.io.Idx;
 import lenet5.io.RawFloats;
@@ -12,26 +15,34 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-@Command(name = "predict", mixinStandardHelpOptions = true, description = "Classify images with a model: MNIST IDX files or raw float32 input.",
+@Command(name = "predict", mixinStandardHelpOptions = true,
+        description = "Classify images with a model: image files (PNG, JPEG, BMP, GIF, ...) or directories of them, MNIST IDX files, or raw float32 input.",
         footer = {"", "A model file records its input size but not how its training images were preprocessed: pass "
                 + "--normalize, --pad and --resize (and --raw-pixels) the way the model was trained. Order: scale, resize, pad, normalize."})
 final class PredictCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL", description = "A .pt/.pth, .h5 or .keras file.")
     Path model;
 
+    @Parameters(index = "1..*", arity = "0..*", paramLabel = "IMAGE",
+            description = "Image files or directories (walked recursively for image files); one line per file.")
+    List<Path> imageFiles = new ArrayList<>();
+
     @Mixin
     ModelOptions modelOptions;
 
-    @ArgGroup(exclusive = true, multiplicity = "1")
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
     InputChoice input;
 
     static final class InputChoice {
@@ -45,10 +56,10 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--labels", paramLabel = "IDX", description = "MNIST idx1-ubyte labels: print accuracy and a confusion matrix.")
     Path labels;
 
-    @Option(names = "--raw-pixels", description = "Feed IDX pixels as 0..255 instead of scaled to [0,1] (for models trained on raw values).")
+    @Option(names = "--raw-pixels", description = "Feed IDX or image pixels as 0..255 instead of scaled to [0,1] (for models trained on raw values).")
     boolean rawPixels;
 
-    @Option(names = "--normalize", paramLabel = "MEAN,STD", description = "IDX images: subtract MEAN and divide by STD after "
+    @Option(names = "--normalize", paramLabel = "MEAN,STD", description = "IDX images and image files: subtract MEAN and divide by STD after "
             + "scaling (torchvision's Normalize, e.g. 0.1307,0.3081 for MNIST). Not recorded in model files.")
     String normalize;
 
@@ -72,12 +83,26 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--per-image", description = "Print one line per image (the default without --labels and --output).")
     boolean perImage;
 
+    @Option(names = "--preprocess", paramLabel = "mnist|resize|none", defaultValue = "mnist",
+            description = "How image files become model input: mnist (ink box to 20x20, centre of mass in 28x28, padded to the model's size; default), resize (whole image scaled to the model's size) or none (must already have it).")
+    String preprocess;
+
+    @Option(names = "--format", paramLabel = "text|csv|jsonl", defaultValue = "text",
+            description = "Output for image files: text (default), csv, or jsonl (one object per file: file, class, probability, top3).")
+    String format;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        if (!imageFiles.isEmpty()) {
+            return predictImages(out);
+        }
+        if (input == null) {
+            throw new ParameterException(spec.commandLine(), "give IMAGE files or directories, --images IDX or --input F32");
+        }
         if (output != null) {
             AtomicFiles.refuseOverwriting(output, "an input file (the model, --images, --input or --labels)",
                     model, input.images, input.raw, labels);
@@ -145,6 +170,38 @@ final class PredictCommand implements Callable<Integer> {
         }
         if (truth != null) {
             printAccuracy(out, result, truth, k);
+        }
+        return Main.EXIT_OK;
+    }
+
+    private int predictImages(PrintWriter out) {
+        if (input != null || labels != null || output != null || pad != null || resize != null) {
+            throw new ParameterException(spec.commandLine(), "IMAGE files take none of --images, --input, --labels, --output, --pad, --resize "
+                    + "(--preprocess fits them to the model)");
+        }
+        if (normalize != null && rawPixels) {
+            throw new ParameterException(spec.commandLine(), "--raw-pixels and --normalize exclude each other");
+        }
+        ImagePredictions.Format f;
+        try {
+            f = ImagePredictions.Format.valueOf(format.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--format must be text, csv or jsonl, got '" + format + "'");
+        }
+        Sequential m = modelOptions.load(model);
+        if (logits) {
+            m = m.withoutFinalActivation();
+        }
+        Normalization norm = normalize != null ? Normalization.parse(normalize) : rawPixels ? Normalization.RAW_PIXELS : Normalization.NONE;
+        ImagePreprocessor pre = ImagePreprocessor.forInput(m.inputShape()).withMode(Preprocess.parse(preprocess)).withNormalization(norm);
+        List<Path> files = ImageFiles.expand(imageFiles);
+        int failed;
+        try (Predictor p = m.newPredictor(Layout.NCHW)) { // one gray plane per channel: the same in NCHW and NHWC
+            failed = ImagePredictions.run(files, pre, p, f, logits, out, spec.commandLine().getErr());
+        }
+        if (failed > 0) {
+            spec.commandLine().getErr().printf(Locale.ROOT, "error: %d of %d files could not be read%n", failed, files.size());
+            return Main.EXIT_ERROR;
         }
         return Main.EXIT_OK;
     }

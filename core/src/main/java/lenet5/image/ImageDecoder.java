@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.Set;
@@ -68,14 +69,19 @@ public final class ImageDecoder {
         for (String x : ImageIO.getReaderFileSuffixes()) {
             s.add(x.toLowerCase(Locale.ROOT));
         }
-        return s;
+        return Collections.unmodifiableSet(s);
     }
 
     /** Whether the file's name ends in a suffix an installed reader claims (used when walking directories). */
     public static boolean hasImageSuffix(Path file) {
+        return hasImageSuffix(file, suffixes());
+    }
+
+    /** The same against suffixes looked up once (for walking many files). */
+    public static boolean hasImageSuffix(Path file, Set<String> suffixes) {
         String n = file.getFileName().toString();
         int dot = n.lastIndexOf('.');
-        return dot > 0 && suffixes().contains(n.substring(dot + 1).toLowerCase(Locale.ROOT));
+        return dot > 0 && suffixes.contains(n.substring(dot + 1).toLowerCase(Locale.ROOT));
     }
 
     private static BufferedImage decode(InputStream in, Path file, long maxPixels) throws IOException {

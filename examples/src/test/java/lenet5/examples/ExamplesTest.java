@@ -37,6 +37,19 @@ class ExamplesTest {
         assertEquals(torchProbability, Double.parseDouble(m.group(2)), 0.5e-4 + 1e-6);
     }
 
+    /** MNIST test digits as a photo-like JPEG and a transparent PNG: the digits' labels. */
+    @Test
+    void classifyImageFiles() throws Exception {
+        lenet5.io.Idx.Images digits = lenet5.testing.DigitImages.digits();
+        int[] labels = lenet5.testing.DigitImages.labels();
+        Path jpg = tmp.resolve("a.jpg"), png = tmp.resolve("b.png");
+        Files.write(jpg, lenet5.testing.DigitImages.JPEG_Q75.file(digits, 1));
+        Files.write(png, lenet5.testing.DigitImages.ALPHA.file(digits, 2));
+        String out = run(() -> ClassifyImageFiles.main(new String[] {TORCH.resolve("lenet5_tanh.pt").toString(), jpg.toString(), png.toString()}));
+        assertTrue(out.contains(jpg + ": " + labels[1] + " (probability"), out);
+        assertTrue(out.contains(png + ": " + labels[2] + " (probability"), out);
+    }
+
     @Test
     void convertModel() throws Exception {
         Path h5 = tmp.resolve("lenet5_tanh.h5");

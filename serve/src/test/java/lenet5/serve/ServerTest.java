@@ -101,7 +101,7 @@ class ServerTest {
         nested.append("]]}],\"outputs\":[{\"name\":\"output\"}]}");
         Http.Reply r = http.post("v2/models/lenet5_tanh/infer", nested.toString());
         assertEquals(200, r.status(), r.body());
-        try (Predictor p = tanh.newPredictor()) {
+        try (Predictor p = tanh.newPredictor(lenet5.layout.Layout.NCHW)) {
             float[] want = p.predict(digit);
             for (int i = 0; i < 10; i++) {
                 assertEquals(want[i], r.json().get("outputs").get(0).get("data").get(i).floatValue());

@@ -20,19 +20,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * The README's Java is this module's source: every ```java block in README.md must be one of the
- * examples here, verbatim but for its package line, so it compiles (this module compiles it) and
- * runs ({@link ExamplesTest}). The Maven coordinates it shows must be this build's.
+ * The README's Java is compiled, tested source: every ```java block in README.md must be one of the
+ * examples here (compiled by this module, run by {@link ExamplesTest}) or of the Spark module's
+ * (Spark is not on this module's class path: spark/ compiles and runs them, ScoreDigitsTest),
+ * verbatim but for its package line. The Maven coordinates it shows must be this build's.
  */
 class ReadmeTest {
-    static final Path SOURCES = Path.of("src/main/java/lenet5/examples");
+    static final List<Path> SOURCES = List.of(TestFiles.root().resolve("examples/src/main/java/lenet5/examples"),
+            TestFiles.root().resolve("spark/src/test/java/lenet5/spark/examples"));
 
     @Test
     void everyJavaBlockIsAnExample() throws IOException {
         Map<String, String> examples = new TreeMap<>();
-        try (Stream<Path> files = Files.list(SOURCES)) {
-            for (Path f : files.toList()) {
-                examples.put(f.getFileName().toString(), Files.readString(f).replaceFirst("^package [\\w.]+;\n\n", ""));
+        for (Path dir : SOURCES) {
+            try (Stream<Path> files = Files.list(dir)) {
+                for (Path f : files.toList()) {
+                    examples.put(f.getFileName().toString(), Files.readString(f).replaceFirst("^package [\\w.]+;\n\n", ""));
+                }
             }
         }
         List<String> blocks = blocks("java");
@@ -40,7 +44,7 @@ class ReadmeTest {
         assertTrue(blocks.get(0).contains("class ClassifyDigit"), "the README's Java starts with ClassifyDigit");
         for (String block : blocks) {
             if (!examples.containsValue(block)) {
-                fail("this ```java block of README.md is not one of " + examples.keySet() + " in " + SOURCES.toAbsolutePath()
+                fail("this ```java block of README.md is not one of " + examples.keySet() + " in " + SOURCES
                         + " (copy the example into README.md, without its package line):\n" + block);
             }
         }

@@ -54,7 +54,10 @@ public final class BatchScore {
               --raw-pixels        IDX and image pixels as 0..255 instead of 0..1
               --batch-size N      rows per predictor call (default 256)
               --overwrite         replace an existing output
-            Without a master (spark-submit --master, or -Dspark.master) the job runs on local[*].""";
+              --fail-on-bad-rows  exit with status 1 when any row could not be scored (the output is still written)
+            Without a master (spark-submit --master, or -Dspark.master) the job runs on local[*].
+            Exit status: 0 done (bad rows, if any, are counted in the report), 1 bad rows with --fail-on-bad-rows,
+            2 usage or input error.""";
 
     private static final List<String> IMAGE_EXTENSIONS = List.of("png", "jpg", "jpeg", "bmp", "gif");
     private static final String IMAGE_GLOB = "*.{png,PNG,jpg,JPG,jpeg,JPEG,bmp,BMP,gif,GIF}";
@@ -64,7 +67,12 @@ public final class BatchScore {
     }
 
     /** What a run did: rows written, rows that got an error, and a few of those errors. */
-    public record Summary(long rows, long bad, String format, List<String> sampleErrors, double seconds) {
+    public record Summary(long rows, long bad, String format, List<String> sampleErrors, double seconds,
+                          boolean failOnBadRows) {
+        /** The process's exit status for this run: 1 when bad rows were asked to fail it, else 0. */
+        public int exitStatus() {
+            return failOnBadRows && bad > 0 ? 1 : 0;
+        }
     }
 
     public static void main(String[] args) {
@@ -78,19 +86,30 @@ public final class BatchScore {
             builder.master("local[*]").config("spark.ui.enabled", "false");
         }
         SparkSession spark = builder.getOrCreate();
-        int code = 0;
+        int code;
         try {
             if (local) {
                 spark.sparkContext().setLogLevel("WARN");
             }
-            run(spark, System.out, args);
-        } catch (Lenet5Exception | IllegalArgumentException | UncheckedIOException e) {
-            System.err.println("error: " + e.getMessage());
-            code = 2;
+            code = execute(spark, System.out, System.err, args);
         } finally {
             spark.stop();
         }
         System.exit(code);
+    }
+
+    /** {@link #run}, with errors as one line on {@code err}; returns the exit status (see {@link #USAGE}). */
+    static int execute(SparkSession spark, PrintStream out, PrintStream err, String... args) {
+        try {
+            Summary s = run(spark, out, args);
+            if (s.exitStatus() != 0) {
+                err.printf(Locale.ROOT, "error: %d bad rows (--fail-on-bad-rows)%n", s.bad());
+            }
+            return s.exitStatus();
+        } catch (Lenet5Exception | IllegalArgumentException | UncheckedIOException e) {
+            err.println("error: " + e.getMessage());
+            return 2;
+        }
     }
 
     /** Runs the job on an existing session, printing its report to {@code out}. */
@@ -133,18 +152,24 @@ public final class BatchScore {
         long badCount = bad.isEmpty() ? 0 : written.where(col("error").isNotNull()).count();
         List<String> samples = new ArrayList<>();
         bad.forEach(r -> samples.add(r.getString(0) + ": " + r.getString(1)));
-        Summary s = new Summary(rows, badCount, format, samples, (System.nanoTime() - start) / 1e9);
+        Summary s = new Summary(rows, badCount, format, samples, (System.nanoTime() - start) / 1e9,
+                o.containsKey("fail-on-bad-rows"));
         out.printf(Locale.ROOT, "scored %d rows from %s (%s, column '%s') with %s in %.1f s -> %s%n",
                 rows, input, format, column, o.get("model"), s.seconds(), output);
-        out.printf(Locale.ROOT, "bad rows: %d (null prediction, the reason in column 'error')%n", badCount);
-        samples.forEach(e -> out.println("  " + e));
+        if (badCount == 0) {
+            out.println("bad rows: 0");
+        } else {
+            out.printf(Locale.ROOT, "BAD ROWS: %d of %d (%.2f%%) could not be scored: null prediction, the reason in "
+                    + "column 'error'; the first:%n", badCount, rows, 100.0 * badCount / rows);
+            samples.forEach(e -> out.println("  " + e));
+        }
         return s;
     }
 
     private static Map<String, String> parse(String[] args) {
         Map<String, String> o = new LinkedHashMap<>(Map.of("format", "auto", "layout", "nchw", "batch-size", "256",
                 "preprocess", "mnist", "normalize", "none"));
-        List<String> flags = List.of("raw-pixels", "overwrite");
+        List<String> flags = List.of("raw-pixels", "overwrite", "fail-on-bad-rows");
         List<String> valued = List.of("model", "input", "output", "format", "input-col", "layout", "batch-size",
                 "preprocess", "normalize");
         for (int i = 0; i < args.length; i++) {

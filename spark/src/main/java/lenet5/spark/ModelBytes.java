@@ -2,9 +2,11 @@ package lenet5.spark;
 
 import lenet5.Lenet5;
 import lenet5.Lenet5Exception;
+import lenet5.LoadOptions;
 import lenet5.layout.Layout;
 import lenet5.model.Predictor;
 import lenet5.model.Sequential;
+import lenet5.spi.Source;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
@@ -12,8 +14,6 @@ import org.apache.hadoop.fs.Path;
 
 import java.io.IOException;
 import java.io.Serializable;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
@@ -64,24 +64,9 @@ record ModelBytes(String name, byte[] bytes, String sha256) implements Serializa
         return PREDICTORS.get().computeIfAbsent(sha256 + "/" + layout, k -> model().newPredictor(layout));
     }
 
-    /** The readers take a file; the name keeps the original extension for messages and format hints. */
+    /** From the broadcast bytes in memory (no temporary file on the executors); errors name the file. */
     private Sequential parse() {
-        java.nio.file.Path tmp = null;
-        try {
-            tmp = Files.createTempFile("lenet5-model-", "-" + name.replaceAll("[^A-Za-z0-9._-]", "_"));
-            Files.write(tmp, bytes);
-            return Lenet5.load(tmp);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot stage the model file " + name + " for reading", e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // a leftover temporary file is harmless
-                }
-            }
-        }
+        return Lenet5.load(Source.of(bytes, name), LoadOptions.DEFAULTS);
     }
 
     static String sha256(byte[] bytes) {

@@ -1,5 +1,6 @@
 package lenet5.spark;
 
+import lenet5.Lenet5Exception;
 import lenet5.testing.TestFiles;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -20,6 +21,7 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Rows that cannot be scored get a null prediction and the reason; the others in the same batches are scored. */
@@ -107,16 +109,32 @@ class BadRowsTest {
     }
 
     @Test
-    void batchScoreReportsTheBadRowCount() {
-        Path in = tmp.resolve("bad.parquet"), out = tmp.resolve("scored");
+    void aCorruptModelFileFailsOnceOnTheDriverNamingTheFile() throws Exception {
+        Path truncated = tmp.resolve("truncated.pt");
+        byte[] pt = Files.readAllBytes(Path.of(TANH));
+        Files.write(truncated, Arrays.copyOf(pt, pt.length / 2));
+        Lenet5Transformer t = new Lenet5Transformer().setModelPath(truncated.toString()).setInputCol("pixels");
+        Lenet5Exception e = assertThrows(Lenet5Exception.class, () -> t.transform(badPixels()));
+        assertTrue(e.getMessage().contains("truncated.pt"), e.getMessage());
+    }
+
+    @Test
+    void batchScoreCountsBadRowsAndFailsOnlyWhenAsked() {
+        Path in = tmp.resolve("bad.parquet"), out = tmp.resolve("scored"), strict = tmp.resolve("scored-strict");
         badPixels().write().parquet(in.toString());
-        ByteArrayOutputStream report = new ByteArrayOutputStream();
-        BatchScore.Summary s = BatchScore.run(LocalSpark.session(), new PrintStream(report, true),
-                "--model", TANH, "--input", in.toString(), "--output", out.toString());
-        System.out.print(report);
-        assertEquals(8, s.rows());
-        assertEquals(6, s.bad());
-        assertTrue(report.toString().contains("bad rows: 6"), report.toString());
+        ByteArrayOutputStream report = new ByteArrayOutputStream(), errors = new ByteArrayOutputStream();
+        PrintStream reportStream = new PrintStream(report, true), errorStream = new PrintStream(errors, true);
+        assertEquals(0, BatchScore.execute(LocalSpark.session(), reportStream, errorStream,
+                "--model", TANH, "--input", in.toString(), "--output", out.toString()), "bad rows alone do not fail the job");
+        assertTrue(report.toString().contains("BAD ROWS: 6 of 8 (75.00%) could not be scored"), report.toString());
+        assertTrue(report.toString().contains("value 5 is NaN"), "the first errors are listed: " + report);
         assertEquals(6, LocalSpark.session().read().parquet(out.toString()).where("prediction IS NULL AND error IS NOT NULL").count());
+        assertEquals("", errors.toString());
+
+        assertEquals(1, BatchScore.execute(LocalSpark.session(), reportStream, errorStream,
+                "--model", TANH, "--input", in.toString(), "--output", strict.toString(), "--fail-on-bad-rows"));
+        assertEquals("error: 6 bad rows (--fail-on-bad-rows)", errors.toString().strip());
+        assertEquals(8, LocalSpark.session().read().parquet(strict.toString()).count(), "the output is still written");
+        System.out.print(report);
     }
 }

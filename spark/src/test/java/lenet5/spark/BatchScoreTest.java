@@ -32,10 +32,11 @@ class BatchScoreTest {
     void idxFileToParquet() {
         Path out = tmp.resolve("idx-scores");
         BatchScore.Summary s = run("--model", TANH.toString(), "--input", LocalSpark.mnistImages().toString(),
-                "--output", out.toString());
+                "--output", out.toString(), "--fail-on-bad-rows");
         assertEquals("idx", s.format());
         assertEquals(LocalSpark.DIGITS, s.rows());
         assertEquals(0, s.bad());
+        assertEquals(0, s.exitStatus(), "--fail-on-bad-rows without bad rows");
         float[] expected = TransformerTest.engine(TANH);
         List<Row> rows = LocalSpark.session().read().parquet(out.toString()).orderBy("index").collectAsList();
         for (Row r : rows) {
@@ -64,12 +65,13 @@ class BatchScoreTest {
     }
 
     @Test
-    void usageErrorsAreOneClearMessage() {
+    void usageErrorsAreOneClearMessageAndStatus2() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> run("--input", "x", "--output", tmp.resolve("o").toString()));
         assertTrue(e.getMessage().startsWith("--model is required"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> run("--model", TANH.toString(),
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(2, BatchScore.execute(LocalSpark.session(), System.out, new PrintStream(err, true), "--model", TANH.toString(),
                 "--input", tmp.resolve("missing").toString(), "--output", tmp.resolve("o").toString()));
-        assertTrue(e.getMessage().startsWith("no such input"), e.getMessage());
+        assertTrue(err.toString().startsWith("error: no such input"), err.toString());
     }
 }

@@ -29,8 +29,10 @@ import java.util.stream.Stream;
 /**
  * Images/s scoring N digits (default 1,000,000: the 2,000 committed MNIST test digits repeated) from
  * Parquet: one JVM with two threads (Parquet read with parquet-hadoop and scored, no Spark) against
- * Spark local[2] (the transformer, to a no-op sink and to Parquet). Not a test: run by
- * benchmarks/spark.sh from the repository root. Arguments: model file, work folder, N, repetitions.
+ * Spark local[2] (the transformer, to a no-op sink and to Parquet), and Spark's overhead: session
+ * start-up, and per job the fixed cost and the steady rate, from a 2,000-digit job and the N-digit job
+ * (time = fixed + digits / rate). Not a test: run by benchmarks/spark.sh from the repository root.
+ * Arguments: model file, work folder, N, repetitions.
  */
 public final class SparkBenchmark {
     private SparkBenchmark() {
@@ -40,23 +42,46 @@ public final class SparkBenchmark {
         Path model = Path.of(args[0]), work = Path.of(args[1]);
         int n = Integer.parseInt(args[2]), reps = Integer.parseInt(args[3]);
         Path digits = Path.of("testdata/mnist/test-images-idx3-ubyte.gz");
-        Path parquet = work.resolve("digits-" + n + ".parquet");
+        Path parquet = work.resolve("digits-" + n + ".parquet"), small = work.resolve("digits-" + SMALL + ".parquet");
+        long t0 = System.nanoTime();
         SparkSession spark = SparkSession.builder().master("local[2]").appName("lenet5 spark benchmark")
                 .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
                 .config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
+        double startup = (System.nanoTime() - t0) / 1e9;
         spark.sparkContext().setLogLevel("WARN");
-        if (!Files.isDirectory(parquet)) {
-            generate(spark, digits, n, parquet);
+        for (Path p : List.of(parquet, small)) {
+            if (!Files.isDirectory(p)) {
+                generate(spark, digits, p == small ? SMALL : n, p);
+            }
         }
         System.out.printf(Locale.ROOT, "input: %s (%d digits, %.1f MB), model %s, JDK %s, %d cores%n", parquet, n,
                 size(parquet) / 1e6, model, System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
+        double bestSingle = 0, bestSpark = 0, bestRate = 0, bestFixed = Double.NaN;
         for (int r = 1; r <= reps; r++) {
-            singleJvm(model, parquet, n, r);
-            sparkRun(spark, model, parquet, n, r, "noop");
+            bestSingle = Math.max(bestSingle, singleJvm(model, parquet, n, r));
+            double tSmall = sparkRun(spark, model, small, SMALL, r, "noop");
+            double tBig = sparkRun(spark, model, parquet, n, r, "noop");
             sparkRun(spark, model, parquet, n, r, "parquet");
+            bestSpark = Math.max(bestSpark, n / tBig);
+            if (tBig > tSmall && n > SMALL) {
+                double rate = (n - SMALL) / (tBig - tSmall), fixed = tSmall - SMALL / rate;
+                System.out.printf(Locale.ROOT, "run %d  Spark job: fixed cost %.2f s + steady %.0f images/s%n", r, fixed, rate);
+                bestRate = Math.max(bestRate, rate);
+                bestFixed = Double.isNaN(bestFixed) ? fixed : Math.min(bestFixed, fixed);
+            }
         }
+        System.out.printf(Locale.ROOT, "summary (best of %d runs, %d digits from Parquet):%n", reps, n);
+        System.out.printf(Locale.ROOT, "  single JVM, 2 threads       %10.0f images/s%n", bestSingle);
+        System.out.printf(Locale.ROOT, "  Spark local[2]              %10.0f images/s (%.2fx the single JVM)%n",
+                bestSpark, bestSpark / bestSingle);
+        System.out.printf(Locale.ROOT, "  Spark overhead: session start-up %.1f s; per job %s%n", startup,
+                bestRate > 0 ? String.format(Locale.ROOT, "%.2f s fixed, then %.0f images/s steady", bestFixed, bestRate)
+                        : "not separable at this size (N too small against the " + SMALL + "-digit job)");
         spark.stop();
     }
+
+    /** The small job that measures Spark's fixed cost per job: the 2,000 committed digits once. */
+    private static final int SMALL = 2000;
 
     /** N digits as (id, pixels array<float>) rows, built on the executors from a broadcast of the 2,000 digits. */
     private static void generate(SparkSession spark, Path idx, int n, Path parquet) {
@@ -85,7 +110,7 @@ public final class SparkBenchmark {
      * the Parquet files with parquet-hadoop and scores them in batches of 256 with its own predictor.
      * Then the engine alone: the same count of digits from memory, two threads.
      */
-    private static void singleJvm(Path modelFile, Path parquet, int n, int rep) throws Exception {
+    private static double singleJvm(Path modelFile, Path parquet, int n, int rep) throws Exception {
         Sequential model = Lenet5.load(modelFile);
         List<Path> files;
         try (Stream<Path> s = Files.list(parquet)) {
@@ -128,7 +153,7 @@ public final class SparkBenchmark {
         for (Thread t : threads) {
             t.join();
         }
-        report(rep, "single JVM, 2 threads: parquet-hadoop read + score", scored.get(), System.nanoTime() - t0);
+        double rate = report(rep, "single JVM, 2 threads: parquet-hadoop read + score", scored.get(), System.nanoTime() - t0);
 
         float[] digits = Idx.readImages(Path.of("testdata/mnist/test-images-idx3-ubyte.gz")).toFloats(true);
         int per = digits.length / 784;
@@ -140,9 +165,11 @@ public final class SparkBenchmark {
             }
         }
         report(rep, "single JVM, engine only (digits in memory, 2 threads)", n, System.nanoTime() - t1);
+        return rate;
     }
 
-    private static void sparkRun(SparkSession spark, Path modelFile, Path parquet, int n, int rep, String sink) {
+    /** Seconds for one Spark job: read, score, write to {@code sink}. */
+    private static double sparkRun(SparkSession spark, Path modelFile, Path parquet, int n, int rep, String sink) {
         long t0 = System.nanoTime();
         Dataset<Row> scored = new Lenet5Transformer().setModelPath(modelFile.toString()).setInputCol("pixels")
                 .transform(spark.read().parquet(parquet.toString())).drop("pixels");
@@ -151,12 +178,17 @@ public final class SparkBenchmark {
         } else {
             scored.write().mode("overwrite").parquet(parquet.resolveSibling("scores.parquet").toString());
         }
-        report(rep, "Spark local[2], read + score -> " + sink, n, System.nanoTime() - t0);
+        long nanos = System.nanoTime() - t0;
+        report(rep, "Spark local[2], read + score -> " + sink, n, nanos);
+        return nanos / 1e9;
     }
 
-    private static void report(int rep, String what, long images, long nanos) {
+    /** Prints one measurement; returns its images/s. */
+    private static double report(int rep, String what, long images, long nanos) {
+        double rate = images / (nanos / 1e9);
         System.out.printf(Locale.ROOT, "run %d  %-62s %9d images %8.2f s %10.0f images/s%n",
-                rep, what, images, nanos / 1e9, images / (nanos / 1e9));
+                rep, what, images, nanos / 1e9, rate);
+        return rate;
     }
 
     private static long size(Path dir) throws IOException {

@@ -2,7 +2,9 @@
 # Spark benchmark (issue 13): images/s scoring N digits (default 1,000,000, the 2,000 committed MNIST
 # test digits repeated) from Parquet, one JVM with two threads vs Spark local[2].
 #   benchmarks/spark.sh [N] [repetitions]      (the Parquet input is generated once into spark/target/bench)
-# Prints one line per measurement and writes benchmarks/results/spark.txt.
+# Prints one line per measurement, Spark's overhead (session start-up; per job a fixed cost and the steady
+# rate, from a 2,000-digit job and the N-digit job) and a summary; writes benchmarks/results/spark.txt.
+# Smoke test on a fresh clone: benchmarks/spark.sh 20000 2 (figures only from an otherwise idle machine).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -21,6 +23,7 @@ mkdir -p "$root/benchmarks/results"
 # shellcheck disable=SC2086
 java -Xmx6g $opts -cp "$root/spark/target/test-classes:$root/spark/target/classes:$(cat "$cp_file")" \
   lenet5.spark.SparkBenchmark testdata/torch/lenet5_tanh.pt "$root/spark/target/bench" "$n" "$reps" \
-  2> >(grep -v 'WARNING: Using incubator modules' >&2) | tee "$root/benchmarks/results/spark.txt"
+  2> >(grep -v -e 'WARNING: Using incubator modules' -e '^[0-9/]* [0-9:]* INFO ' >&2) \
+  | tee "$root/benchmarks/results/spark.txt"
 echo "load average (1/5/15 min) at start: $load_start, at end: $(cut -d' ' -f1-3 /proc/loadavg)" \
   | tee -a "$root/benchmarks/results/spark.txt"

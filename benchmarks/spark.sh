@@ -2,7 +2,7 @@
 # Spark benchmark (issue 13): images/s scoring N digits (default 1,000,000, the 2,000 committed MNIST
 # test digits repeated) from Parquet, one JVM with two threads vs Spark local[2].
 #   benchmarks/spark.sh [N] [repetitions]      (the Parquet input is generated once into spark/target/bench)
-# Prints one line per measurement, Spark's overhead (session start-up; per job a fixed cost and the steady
+# Prints one line per measurement, Spark's overhead (session start-up, first job; per job a fixed cost and the steady
 # rate, from a 2,000-digit job and the N-digit job) and a summary; writes benchmarks/results/spark.txt.
 # Smoke test on a fresh clone: benchmarks/spark.sh 20000 2 (figures only from an otherwise idle machine).
 set -euo pipefail

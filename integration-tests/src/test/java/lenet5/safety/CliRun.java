@@ -27,7 +27,7 @@ public record CliRun(int exit, String out, String err) {
             err.write("escaped the command: " + o + "\n" + o.stackTrace());
         }
         CliRun r = new CliRun(code[0], out.toString(), err.toString());
-        System.out.println("$ lenet5 " + String.join(" ", args) + "\n" + r.out + r.err + "(exit " + code + ")");
+        System.out.println("$ lenet5 " + String.join(" ", args) + "\n" + r.out + r.err + "(exit " + r.exit + ")");
         return r;
     }
 

@@ -53,6 +53,8 @@ final class Api extends Handler.Abstract {
     private final Semaphore decoding;
     private final Assets assets = new Assets();
     private volatile boolean ready = true;
+    /** Runs inside the slot once an infer request's body is read: lets the tests hold a request in flight. */
+    volatile Runnable inSlot = () -> { };
 
     Api(Map<String, ServedModel> models, ServeOptions options) {
         super(InvocationType.BLOCKING);
@@ -238,6 +240,7 @@ final class Api extends Handler.Abstract {
         } catch (IOException e) {
             throw new HttpError(400, "cannot read the request body: " + e.getMessage());
         }
+        inSlot.run();
         float[] out = model.infer(req.nchw(), req.batch());
         metrics.inferred(model.name(), req.batch());
         int k = model.outputSize();

@@ -49,7 +49,11 @@ public final class ModelServer implements AutoCloseable {
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         http.setSendDateHeader(false);
-        http.setDelayDispatchUntilContent(false);
+        // A request with a body reaches the handler (a thread, and for infer/predict one of the maxConcurrent
+        // slots, which is taken before the body is read so that bodies in memory stay bounded) only once its first
+        // body bytes have arrived: a client that sends headers and then stalls holds neither. A client that asks
+        // for 100 Continue is dispatched at once and gets the 503 before it sends its body.
+        http.setDelayDispatchUntilContent(true);
         connector = new ServerConnector(jetty, 1, 1, new HttpConnectionFactory(http));
         connector.setHost(options.host());
         connector.setPort(options.port());
@@ -91,6 +95,11 @@ public final class ModelServer implements AutoCloseable {
 
     public Map<String, ServedModel> models() {
         return models;
+    }
+
+    /** For tests: runs {@code hook} in each infer request once its body is read, holding its slot. */
+    void holdInSlot(Runnable hook) {
+        api.inSlot = hook;
     }
 
     /** Blocks until the server stops. */

@@ -14,6 +14,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 
 /** A real HTTP client (the JDK's) against a real server on a loopback port, and raw sockets for what it cannot do. */
 record Http(String base, HttpClient client) {
@@ -45,16 +46,29 @@ record Http(String base, HttpClient client) {
         return post(path, json.getBytes(StandardCharsets.UTF_8), "application/json");
     }
 
+    /** Sent on the client's own threads: for a request that is to stay in flight while the test goes on. */
+    CompletableFuture<Reply> postAsync(String path, String json) {
+        return client.sendAsync(request(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json))), HttpResponse.BodyHandlers.ofByteArray()).thenApply(Http::reply);
+    }
+
     private Reply send(HttpRequest.Builder b) {
         try {
-            HttpResponse<byte[]> r = client.send(b.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofByteArray());
-            return new Reply(r.statusCode(), r.headers().firstValue("content-type").orElse(""), new String(r.body(), StandardCharsets.UTF_8), r);
+            return reply(client.send(request(b), HttpResponse.BodyHandlers.ofByteArray()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
         }
+    }
+
+    private static HttpRequest request(HttpRequest.Builder b) {
+        return b.timeout(Duration.ofSeconds(60)).build();
+    }
+
+    private static Reply reply(HttpResponse<byte[]> r) {
+        return new Reply(r.statusCode(), r.headers().firstValue("content-type").orElse(""), new String(r.body(), StandardCharsets.UTF_8), r);
     }
 
     /** An OIP infer body for {@code n} images of {@code values} each, in the given shape. */

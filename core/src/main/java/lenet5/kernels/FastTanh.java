@@ -19,11 +19,17 @@ final class FastTanh {
     static final float B4 = 1.18534705686654e-04f;
     static final float B6 = 1.19825839466702e-06f;
 
+    /** of(x) for every x >= CLAMP. */
+    static final float SATURATED = rational(CLAMP);
+
     private FastTanh() {
     }
 
     static float of(float v) {
-        float x = Math.max(-CLAMP, Math.min(CLAMP, v));
+        return rational(Math.max(-CLAMP, Math.min(CLAMP, v)));
+    }
+
+    private static float rational(float x) {
         float x2 = x * x;
         // fma, as the vector kernels do, so a value comes out bit-identical whichever path computes it
         float p = Math.fma(x2, A13, A11);

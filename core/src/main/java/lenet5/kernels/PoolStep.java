@@ -38,7 +38,7 @@ final class PoolStep extends Step {
     @Override
     void forward(float[] src, float[] dst, int lanes, Kernels k, Workspace ws) {
         if (lanes == 1) {
-            forwardImage(src, dst);
+            forwardImage(src, 0, inW, inH * inW, c, dst, 0);
             return;
         }
         for (int ch = 0; ch < c; ch++) {
@@ -61,15 +61,19 @@ final class PoolStep extends Step {
         }
     }
 
-    /** One image: plain loops (a lane loop of length one would cost more than the work). */
-    private void forwardImage(float[] src, float[] dst) {
+    /**
+     * {@code channels} channels of one image, plain loops (a lane loop of length one would cost more
+     * than the work). Input value (ch, y, x) is at {@code src[sOff + ch*chStride + y*rowStride + x]}
+     * (a convolution's wide tile has rows longer than the map); output is CHW from {@code dOff}.
+     */
+    void forwardImage(float[] src, int sOff, int rowStride, int chStride, int channels, float[] dst, int dOff) {
         // Not with padding at the bottom/right either (Keras 'same' on an odd size): the unrolled loop reads no window edge.
         if (kernelH == 2 && kernelW == 2 && sh == 2 && sw == 2 && padTop == 0 && padLeft == 0 && padBottom == 0 && padRight == 0) {
-            forwardImage2x2(src, dst);
+            forwardImage2x2(src, sOff, rowStride, chStride, channels, dst, dOff);
             return;
         }
-        for (int ch = 0, d = 0; ch < c; ch++) {
-            int plane = ch * inH * inW;
+        for (int ch = 0, d = dOff; ch < channels; ch++) {
+            int plane = sOff + ch * chStride;
             for (int oy = 0; oy < outH; oy++) {
                 int y0 = oy * sh - padTop;
                 int yStart = Math.max(y0, 0), yEnd = Math.min(y0 + kernelH, inH);
@@ -79,7 +83,7 @@ final class PoolStep extends Step {
                     // Starting from -inf (max) or 0 (sum) gives the same result as starting from the first value.
                     float r = max ? Float.NEGATIVE_INFINITY : 0f;
                     for (int y = yStart; y < yEnd; y++) {
-                        for (int x = xStart, s = plane + y * inW + xStart; x < xEnd; x++, s++) {
+                        for (int x = xStart, s = plane + y * rowStride + xStart; x < xEnd; x++, s++) {
                             r = max ? Math.max(r, src[s]) : r + src[s];
                         }
                     }
@@ -90,10 +94,10 @@ final class PoolStep extends Step {
     }
 
     /** The common 2x2 stride-2 pool, unrolled; the sum runs in PyTorch's order and x0.25 equals /4 exactly. */
-    private void forwardImage2x2(float[] src, float[] dst) {
-        for (int ch = 0, d = 0; ch < c; ch++) {
+    private void forwardImage2x2(float[] src, int sOff, int rowStride, int chStride, int channels, float[] dst, int dOff) {
+        for (int ch = 0, d = dOff; ch < channels; ch++) {
             for (int oy = 0; oy < outH; oy++) {
-                int r0 = (ch * inH + 2 * oy) * inW, r1 = r0 + inW;
+                int r0 = sOff + ch * chStride + 2 * oy * rowStride, r1 = r0 + rowStride;
                 for (int ox = 0; ox < outW; ox++, d++) {
                     float a = src[r0 + 2 * ox], b = src[r0 + 2 * ox + 1], e = src[r1 + 2 * ox], f = src[r1 + 2 * ox + 1];
                     dst[d] = max ? Math.max(Math.max(a, b), Math.max(e, f)) : (a + b + e + f) * 0.25f;

@@ -1,18 +1,30 @@
 package lenet5.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The Vector API kernels: a register-blocked direct convolution (8 output channels x 2 vectors of
- * lanes = 16 accumulators, one broadcast weight per channel and tap) and a vectorized dense layer.
+ * The Vector API kernels: a register-blocked direct convolution ({@link #MR} output channels x 2
+ * vectors of lanes in registers, one broadcast weight per channel and tap) and a vectorized dense layer.
  * Loaded reflectively by {@link Kernels#vector()}, only when {@code jdk.incubator.vector} is present.
  */
 final class VectorKernels extends Kernels {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    /**
+     * The machine's widest vectors, or {@code -Dlenet5.vector.bits=256|512}: tests run the other
+     * width's blocking on any machine (emulated vectors are slow but compute the same sums).
+     */
+    private static final VectorSpecies<Float> S = Integer.getInteger("lenet5.vector.bits") == null ? FloatVector.SPECIES_PREFERRED
+            : VectorSpecies.of(float.class, VectorShape.forBitSize(Integer.getInteger("lenet5.vector.bits")));
     private static final int VL = S.length();
     /** Taps summed from zero before being added to the output: one 5x5 window of one input channel. */
     static final int BLOCK = 25;
+    /**
+     * Output channels per block: 8 x 2 vectors = 16 accumulators need AVX-512's 32 registers; with
+     * AVX2's 16, 6 x 2 = 12 accumulators keep both FMA pipes busy (8 would not cover their latency).
+     */
+    private static final int MR = VL >= 16 ? 8 : 6;
 
     @Override
     String name() {
@@ -20,12 +32,17 @@ final class VectorKernels extends Kernels {
     }
 
     @Override
+    int mr() {
+        return MR;
+    }
+
+    @Override
     void convTile(float[] in, int base, int[] taps, int nTaps, float[] w, int wOff, float[] bias, int biasOff,
                   int rows, int lanes, int act, float[] dst, int dOff, int dStride, Workspace ws) {
-        if (rows == 8 || rows == 6) {
+        if (rows == MR || rows == 6 || rows == 4) {
             tiles(in, base, taps, nTaps, w, wOff, bias, biasOff, rows, lanes, dst, dOff, dStride);
         } else {
-            // A partial block: all 8 rows into scratch (the kernels write 6 or 8), keep the real ones.
+            // Another partial block: all MR rows into scratch, keep the real ones.
             tiles(in, base, taps, nTaps, w, wOff, bias, biasOff, MR, lanes, ws.spill, 0, lanes);
             for (int j = 0; j < rows; j++) {
                 System.arraycopy(ws.spill, j * lanes, dst, dOff + j * dStride, lanes);
@@ -54,18 +71,16 @@ final class VectorKernels extends Kernels {
         }
         int x = 0;
         for (; x + 2 * VL <= lanes; x += 2 * VL) {
+            // Separate methods because a branch inside one loop makes C2 box the vectors.
             if (rows == 6) {
-                // LeNet's first convolution has 6 channels: skip two dead rows. (Separate methods because a
-                // branch inside one loop makes C2 box the vectors.)
                 tile6x2(in, base + x, taps, nTaps, w, wOff, out, oOff + x, oStride);
-            } else if (VL >= 16) {
-                tile8x2(in, base + x, taps, nTaps, w, wOff, out, oOff + x, oStride);
-            } else {
-                // 256-bit: 16 registers hold 8 accumulators, not 16; two passes of 4 rows.
+            } else if (rows == 4) {
                 tile4x2(in, base + x, taps, nTaps, w, wOff, out, oOff + x, oStride);
-                tile4x2(in, base + x, taps, nTaps, w, wOff + 4, out, oOff + x + 4 * oStride, oStride);
+            } else {
+                tile8x2(in, base + x, taps, nTaps, w, wOff, out, oOff + x, oStride);
             }
         }
+        // Lanes come in multiples of 16: a tail only with 16-lane vectors, where MR is 8.
         for (; x < lanes; x += VL) {
             tile8x1(in, base + x, taps, nTaps, w, wOff, out, oOff + x, oStride);
         }
@@ -223,7 +238,7 @@ final class VectorKernels extends Kernels {
         }
     }
 
-    /** 4 output channels x 2 vectors: 8 accumulators; the 256-bit kernel for blocks of 8 channels, twice. */
+    /** 4 output channels x 2 vectors: 8 accumulators, for a block's last 4 channels (LeNet's 16 = 6+6+4, 84 = 8x10+4). */
     private static void tile4x2(float[] in, int base, int[] taps, int nTaps, float[] w, int wOff, float[] out, int oOff, int oStride) {
         for (int t0 = 0; t0 < nTaps; t0 += BLOCK) {
             FloatVector a0 = FloatVector.zero(S), b0 = FloatVector.zero(S);
@@ -335,10 +350,14 @@ final class VectorKernels extends Kernels {
     @Override
     void tanh(float[] a, int off, int len) {
         int i = off, end = off + len;
+        FloatVector hi = FloatVector.broadcast(S, FastTanh.SATURATED), lo = hi.neg();
         for (; i + VL <= end; i += VL) {
-            // Always clamped: skipping the clamp when no lane needs it was slower on real digits
-            // (branch mispredictions cost more than the two NaN-propagating min/max).
-            rational(FloatVector.fromArray(S, a, i).max(-FastTanh.CLAMP).min(FastTanh.CLAMP)).intoArray(a, i);
+            // Past the clamp the result is rational(±CLAMP): the same bits as FastTanh.of, from two
+            // compares and blends instead of Java's min/max (which AVX2 emulates with several blends).
+            // No branch: skipping work when no lane needs it was slower on real digits.
+            FloatVector x = FloatVector.fromArray(S, a, i);
+            rational(x).blend(hi, x.compare(VectorOperators.GT, FastTanh.CLAMP))
+                    .blend(lo, x.compare(VectorOperators.LT, -FastTanh.CLAMP)).intoArray(a, i);
         }
         for (; i < end; i++) {
             a[i] = FastTanh.of(a[i]);

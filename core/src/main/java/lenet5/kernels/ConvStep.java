@@ -8,17 +8,16 @@ import lenet5.tensor.Shape;
 /**
  * Convolution without padding (a {@link PadStep} runs first when the layer pads), with bias and
  * optionally a fused activation and a fused non-overlapping pool. One {@link Kernels#convTile}
- * computes a block of {@link Kernels#mr()} output channels for a tile of lanes: in batched mode the lanes are the images
+ * computes up to 8 output channels for a tile of lanes: in batched mode the lanes are the images
  * at one output position (or at the adjacent positions of a pool window row), in per-image mode
  * consecutive "wide" output positions (see {@link #forwardImageWide}); the few column-strided
  * per-image convolutions use a plain loop.
  */
 final class ConvStep extends Step {
-    private static final int MAX_POOLED_LANES = 448;
-    private final int inH, inW, outC, outH, outW, sh, sw, nTaps, mr;
+    private final int inH, inW, outC, outH, outW, sh, sw, nTaps;
     private final int[] taps1;
     private final int[] tapsBatch;
-    /** Weights as [block of mr output channels][tap][mr], zero rows past the last channel. */
+    /** Weights as [block of MR output channels][tap][MR], zero rows past the last channel. */
     private final float[] packed;
     private final float[] bias;
     private final Activation.Function act;
@@ -28,9 +27,8 @@ final class ConvStep extends Step {
     /** Fused pooling, or null; its window equals its stride and it has no padding. */
     private final PoolStep pool;
 
-    ConvStep(Conv2d c, Shape in, Shape convOut, Activation.Function act, PoolStep pool, int lastLayer, int mr) {
+    ConvStep(Conv2d c, Shape in, Shape convOut, Activation.Function act, PoolStep pool, int lastLayer) {
         super(in, pool == null ? convOut : pool.out, lastLayer);
-        this.mr = mr;
         this.inH = in.height();
         this.inW = in.width();
         this.outC = convOut.channels();
@@ -57,25 +55,25 @@ final class ConvStep extends Step {
                 }
             }
         }
-        this.packed = pack(c.weight().data(), outC, nTaps, mr);
-        this.bias = padBias(c.bias() == null ? null : c.bias().data(), outC, mr);
+        this.packed = pack(c.weight().data(), outC, nTaps);
+        this.bias = padBias(c.bias() == null ? null : c.bias().data(), outC);
     }
 
     /** Row-major (out, taps) weights to [block][tap][MR]. */
-    static float[] pack(float[] w, int outC, int nTaps, int mr) {
-        int blocks = roundUp(outC, mr) / mr;
-        float[] p = new float[blocks * nTaps * mr];
+    static float[] pack(float[] w, int outC, int nTaps) {
+        int blocks = roundUp(outC, Kernels.MR) / Kernels.MR;
+        float[] p = new float[blocks * nTaps * Kernels.MR];
         for (int o = 0; o < outC; o++) {
-            int blk = o / mr, j = o % mr;
+            int blk = o / Kernels.MR, j = o % Kernels.MR;
             for (int t = 0; t < nTaps; t++) {
-                p[(blk * nTaps + t) * mr + j] = w[o * nTaps + t];
+                p[(blk * nTaps + t) * Kernels.MR + j] = w[o * nTaps + t];
             }
         }
         return p;
     }
 
-    static float[] padBias(float[] b, int outC, int mr) {
-        float[] p = new float[roundUp(outC, mr)];
+    static float[] padBias(float[] b, int outC) {
+        float[] p = new float[roundUp(outC, Kernels.MR)];
         if (b != null) {
             System.arraycopy(b, 0, p, 0, outC);
         }
@@ -105,7 +103,7 @@ final class ConvStep extends Step {
         for (int oy = 0; oy < outH; oy++) {
             for (int ox = 0; ox < outW; ox++) {
                 int base = (oy * sh * inW + ox * sw) * Plan.LANES;
-                for (int c0 = 0; c0 < outC; c0 += mr) {
+                for (int c0 = 0; c0 < outC; c0 += Kernels.MR) {
                     k.convTile(src, base, tapsBatch, nTaps, packed, c0 * nTaps, bias, c0, rows(c0), Plan.LANES,
                             kernelAct, dst, (c0 * plane + oy * outW + ox) * Plan.LANES, stride, ws);
                 }
@@ -114,49 +112,40 @@ final class ConvStep extends Step {
     }
 
     /**
-     * Per row of pooled outputs, block of channels and group of windows: the conv outputs of the
-     * windows go to the tile, are activated in one pass, and pooled into the output in PyTorch's
-     * order (sum, then x 1/count). With stride 1 the conv outputs of a row of windows are adjacent
-     * chunks, so one tile of {@code windows * pw * 32} lanes computes a window row for all of them
-     * (long loops: what the scalar kernels need to vectorize). Tile layout: [dy][channel][window x][dx][image].
+     * Per row of pooled outputs and block of channels: the conv outputs of the windows go to the
+     * tile, are activated in one pass, and pooled into the output in PyTorch's order (sum, then
+     * x 1/count). With stride 1 the conv outputs of a whole row of windows are adjacent chunks, so
+     * one tile of {@code pOutW * pw * 32} lanes computes a window row for all of them (long loops:
+     * what the scalar kernels need to vectorize; splitting it to stay in L1 measured no faster).
+     * Tile layout: [dy][channel][window x][dx][image].
      */
     private void forwardBatchPooled(float[] src, float[] dst, Kernels k, Workspace ws) {
-        int ph = pool.kernelH, pw = pool.kernelW, pOutW = pool.out.width(), group = groupWindows();
+        int ph = pool.kernelH, pw = pool.kernelW, pOutW = pool.out.width();
         int plane = pool.out.height() * pOutW, stride = plane * Plan.LANES;
         float scale = 1f / (ph * pw);
+        int rowStride = pOutW * pw * Plan.LANES;
         for (int py = 0; py < pool.out.height(); py++) {
-            for (int c0 = 0; c0 < outC; c0 += mr) {
-                for (int px0 = 0; px0 < pOutW; px0 += group) {
-                    int windows = Math.min(group, pOutW - px0), rowStride = windows * pw * Plan.LANES;
-                    int rows = rows(c0), dyStride = rows * rowStride;
-                    for (int dy = 0; dy < ph; dy++) {
-                        int rowBase = (py * ph + dy) * sh * inW + px0 * pw * sw;
-                        if (sw == 1) {
-                            k.convTile(src, rowBase * Plan.LANES, tapsBatch, nTaps, packed, c0 * nTaps, bias, c0, rows, rowStride,
-                                    Kernels.ACT_NONE, ws.tile, dy * dyStride, rowStride, ws);
-                        } else {
-                            for (int ox = 0; ox < windows * pw; ox++) {
-                                k.convTile(src, (rowBase + ox * sw) * Plan.LANES, tapsBatch, nTaps, packed, c0 * nTaps, bias, c0,
-                                        rows, Plan.LANES, Kernels.ACT_NONE, ws.tile, dy * dyStride + ox * Plan.LANES, rowStride, ws);
-                            }
+            for (int c0 = 0; c0 < outC; c0 += Kernels.MR) {
+                int rows = rows(c0), dyStride = rows * rowStride;
+                for (int dy = 0; dy < ph; dy++) {
+                    int rowBase = (py * ph + dy) * sh * inW;
+                    if (sw == 1) {
+                        k.convTile(src, rowBase * Plan.LANES, tapsBatch, nTaps, packed, c0 * nTaps, bias, c0, rows, rowStride,
+                                Kernels.ACT_NONE, ws.tile, dy * dyStride, rowStride, ws);
+                    } else {
+                        for (int ox = 0; ox < pOutW * pw; ox++) {
+                            k.convTile(src, (rowBase + ox * sw) * Plan.LANES, tapsBatch, nTaps, packed, c0 * nTaps, bias, c0,
+                                    rows, Plan.LANES, Kernels.ACT_NONE, ws.tile, dy * dyStride + ox * Plan.LANES, rowStride, ws);
                         }
                     }
-                    activate(k, act, ws.tile, 0, ph * dyStride);
-                    for (int px = 0; px < windows; px++) {
-                        k.poolParts(ws.tile, px * pw * Plan.LANES, ph, pw, dyStride, rowStride, rows, pool.max, scale, dst,
-                                (c0 * plane + py * pOutW + px0 + px) * Plan.LANES, stride);
-                    }
+                }
+                activate(k, act, ws.tile, 0, ph * dyStride);
+                for (int px = 0; px < pOutW; px++) {
+                    k.poolParts(ws.tile, px * pw * Plan.LANES, ph, pw, dyStride, rowStride, rows, pool.max, scale, dst,
+                            (c0 * plane + py * pOutW + px) * Plan.LANES, stride);
                 }
             }
         }
-    }
-
-    /**
-     * Windows per tile: at most {@link #MAX_POOLED_LANES} lanes, so the scalar kernels' working set
-     * (5 tap rows and 8 accumulator rows of that many floats, 23 KB) stays in a 32 KB L1 cache.
-     */
-    private int groupWindows() {
-        return Math.max(1, Math.min(pool.out.width(), MAX_POOLED_LANES / (pool.kernelW * Plan.LANES)));
     }
 
     private void forwardImage(float[] src, float[] dst, Kernels k, Workspace ws) {
@@ -171,7 +160,7 @@ final class ConvStep extends Step {
         } else {
             int rowLanes = roundUp(outW, Kernels.LANE_MULTIPLE);
             for (int oy = 0; oy < outH; oy++) {
-                for (int c0 = 0; c0 < outC; c0 += mr) {
+                for (int c0 = 0; c0 < outC; c0 += Kernels.MR) {
                     int rows = tileImage(src, oy * sh * inW, c0, rowLanes, k, ws);
                     for (int j = 0; j < rows; j++) {
                         System.arraycopy(ws.tile, j * ws.tileRow, dst, (c0 + j) * plane + oy * outW, outW);
@@ -190,7 +179,7 @@ final class ConvStep extends Step {
      */
     private void forwardImageWide(float[] src, float[] dst, Kernels k, Workspace ws) {
         int plane = outH * outW;
-        for (int c0 = 0; c0 < outC; c0 += mr) {
+        for (int c0 = 0; c0 < outC; c0 += Kernels.MR) {
             int rows = tileImage(src, 0, c0, wideLanes(), k, ws);
             for (int j = 0; j < rows; j++) {
                 for (int oy = 0; oy < outH; oy++) {
@@ -203,7 +192,7 @@ final class ConvStep extends Step {
     /** {@link #forwardImageWide} pooled straight from the tile (already activated: a pool fuses only after the kernels' activations). */
     private void forwardImageWidePooled(float[] src, float[] dst, Kernels k, Workspace ws) {
         int pooledPlane = pool.out.height() * pool.out.width();
-        for (int c0 = 0; c0 < outC; c0 += mr) {
+        for (int c0 = 0; c0 < outC; c0 += Kernels.MR) {
             int rows = tileImage(src, 0, c0, wideLanes(), k, ws);
             pool.forwardImage(ws.tile, 0, inW, ws.tileRow, rows, dst, c0 * pooledPlane);
         }
@@ -225,13 +214,13 @@ final class ConvStep extends Step {
     private void forwardImageStrided(float[] src, float[] dst) {
         int plane = outH * outW;
         for (int c = 0; c < outC; c++) {
-            int w0 = (c / mr) * nTaps * mr + c % mr;
+            int w0 = (c / Kernels.MR) * nTaps * Kernels.MR + c % Kernels.MR;
             for (int oy = 0; oy < outH; oy++) {
                 for (int ox = 0; ox < outW; ox++) {
                     int base = oy * sh * inW + ox * sw;
                     float s = bias[c];
                     for (int t = 0; t < nTaps; t++) {
-                        s += packed[w0 + t * mr] * src[base + taps1[t]];
+                        s += packed[w0 + t * Kernels.MR] * src[base + taps1[t]];
                     }
                     dst[c * plane + oy * outW + ox] = s;
                 }
@@ -240,17 +229,17 @@ final class ConvStep extends Step {
     }
 
     private int rows(int c0) {
-        return Math.min(mr, outC - c0);
+        return Math.min(Kernels.MR, outC - c0);
     }
 
     @Override
     int tileSize() {
-        return pool == null ? 0 : pool.kernelH * mr * pooledRowLanes();
+        return pool == null ? 0 : pool.kernelH * Kernels.MR * pooledRowLanes();
     }
 
-    /** Lanes of one window row across a group of pooled outputs. */
+    /** Lanes of one window row across all pooled outputs of a row. */
     private int pooledRowLanes() {
-        return groupWindows() * pool.kernelW * Plan.LANES;
+        return pool.out.width() * pool.kernelW * Plan.LANES;
     }
 
     @Override

@@ -10,7 +10,7 @@ import lenet5.tensor.Shape;
  * whole unpadded input (LeNet-5's 5x5 conv on a 5x5 map), since NCHW flattening matches.
  */
 final class DenseStep extends Step {
-    private final int inF, outF, outP, mr;
+    private final int inF, outF, outP;
     private final int[] tapsBatch;
     private final float[] packed;
     private final float[] bias;
@@ -19,9 +19,8 @@ final class DenseStep extends Step {
     private final Activation.Function act;
 
     /** @param weight row-major (out, in) */
-    DenseStep(float[] weight, float[] biasOrNull, Shape in, Shape out, Activation.Function act, int lastLayer, int mr) {
+    DenseStep(float[] weight, float[] biasOrNull, Shape in, Shape out, Activation.Function act, int lastLayer) {
         super(in, out, lastLayer);
-        this.mr = mr;
         this.inF = in.size();
         this.outF = out.size();
         this.outP = roundUp(outF, Kernels.LANE_MULTIPLE);
@@ -30,8 +29,8 @@ final class DenseStep extends Step {
         for (int t = 0; t < inF; t++) {
             tapsBatch[t] = t * Plan.LANES;
         }
-        this.packed = ConvStep.pack(weight, outF, inF, mr);
-        this.bias = ConvStep.padBias(biasOrNull, outF, mr);
+        this.packed = ConvStep.pack(weight, outF, inF);
+        this.bias = ConvStep.padBias(biasOrNull, outF);
         this.wT = new float[inF][outP];
         for (int o = 0; o < outF; o++) {
             for (int i = 0; i < inF; i++) {
@@ -51,25 +50,22 @@ final class DenseStep extends Step {
             return;
         }
         if (k.denseByImage()) {
-            // Two images at a time over transposed weights: long loops over the outputs instead of 32 lanes.
-            for (int b = 0; b < Plan.LANES; b += 2) {
+            // Image by image over transposed weights: long loops over the outputs instead of 32 lanes.
+            for (int b = 0; b < Plan.LANES; b++) {
                 for (int i = 0; i < inF; i++) {
                     ws.vecIn[i] = src[i * Plan.LANES + b];
-                    ws.vecIn2[i] = src[i * Plan.LANES + b + 1];
                 }
-                k.gemv2(ws.vecIn, ws.vecIn2, inF, wT, biasP, outP, ws.vec, ws.vec2);
+                k.gemv(ws.vecIn, 0, inF, wT, biasP, outP, ws.vec);
                 activate(k, act, ws.vec, 0, outF);
-                activate(k, act, ws.vec2, 0, outF);
                 for (int o = 0; o < outF; o++) {
                     dst[o * Plan.LANES + b] = ws.vec[o];
-                    dst[o * Plan.LANES + b + 1] = ws.vec2[o];
                 }
             }
             return;
         }
         int kernelAct = kernelAct(act);
-        for (int c0 = 0; c0 < outF; c0 += mr) {
-            k.convTile(src, 0, tapsBatch, inF, packed, c0 * inF, bias, c0, Math.min(mr, outF - c0), Plan.LANES,
+        for (int c0 = 0; c0 < outF; c0 += Kernels.MR) {
+            k.convTile(src, 0, tapsBatch, inF, packed, c0 * inF, bias, c0, Math.min(Kernels.MR, outF - c0), Plan.LANES,
                     kernelAct, dst, c0 * Plan.LANES, Plan.LANES, ws);
         }
         if (kernelAct == Kernels.ACT_NONE) {

@@ -11,11 +11,8 @@ import java.util.Optional;
  * {@code --add-modules jdk.incubator.vector}; {@code -Dlenet5.scalar=true} forces the scalar ones.
  */
 abstract class Kernels {
-    /**
-     * Output channels computed together by {@link #convTile}; weights are packed in blocks of this
-     * many. Per implementation: as many accumulators as the machine's vector registers hold.
-     */
-    abstract int mr();
+    /** Output channels computed together by {@link #convTile}; weights are packed in blocks of this many. */
+    static final int MR = 8;
     /** Lane counts given to {@link #convTile} are multiples of this. */
     static final int LANE_MULTIPLE = 16;
 
@@ -31,10 +28,10 @@ abstract class Kernels {
     /**
      * One tile of a convolution (or of a dense layer, whose "taps" are its inputs): for
      * {@code j < rows} and {@code x < lanes},
-     * {@code dst[dOff + j*dStride + x] = act(bias[biasOff+j] + sum_t w[wOff + t*mr() + j] * in[base + taps[t] + x])},
+     * {@code dst[dOff + j*dStride + x] = act(bias[biasOff+j] + sum_t w[wOff + t*MR + j] * in[base + taps[t] + x])},
      * summed in tap order.
      *
-     * @param rows  real output channels in this block, 1..{@link #mr()}
+     * @param rows  real output channels in this block, 1..MR
      * @param lanes a multiple of {@link #LANE_MULTIPLE}
      * @param ws    scratch (the scalar kernels accumulate in {@link Workspace#tmp})
      */
@@ -55,12 +52,6 @@ abstract class Kernels {
      * {@code outP} is a multiple of {@link #LANE_MULTIPLE}.
      */
     abstract void gemv(float[] x, int xOff, int n, float[][] wT, float[] bias, int outP, float[] y);
-
-    /** {@link #gemv} for two inputs at once (the same bits as two calls). */
-    void gemv2(float[] x, float[] x2, int n, float[][] wT, float[] bias, int outP, float[] y, float[] y2) {
-        gemv(x, 0, n, wT, bias, outP, y);
-        gemv(x2, 0, n, wT, bias, outP, y2);
-    }
 
     /**
      * Whether batched dense layers should run image by image through {@link #gemv}: C2 does not

@@ -106,16 +106,16 @@ public final class Plan {
                 }
                 if (c.kernelH() == in.height() && c.kernelW() == in.width() && pool == null) {
                     // The kernel covers the whole input: a dense layer over the (C,H,W)-ordered map.
-                    steps.add(new DenseStep(c.weight().data(), c.bias() == null ? null : c.bias().data(), in, out, act, i, kernels.mr()));
+                    steps.add(new DenseStep(c.weight().data(), c.bias() == null ? null : c.bias().data(), in, out, act, i));
                 } else {
-                    steps.add(new ConvStep(c, in, out, act, pool, i, kernels.mr()));
+                    steps.add(new ConvStep(c, in, out, act, pool, i));
                 }
             } else if (layer instanceof Dense d) {
                 Activation.Function act = Activation.Function.LINEAR;
                 if (fuse && fusableActivation(layers, i + 1)) {
                     act = ((Activation) layers.get(++i)).function();
                 }
-                steps.add(new DenseStep(d.weight().data(), d.bias() == null ? null : d.bias().data(), in, out, act, i, kernels.mr()));
+                steps.add(new DenseStep(d.weight().data(), d.bias() == null ? null : d.bias().data(), in, out, act, i));
             } else if (layer instanceof Pool2d p) {
                 steps.add(new PoolStep(p, in, out, i));
             } else if (layer instanceof ZeroPad2d z) {
@@ -147,7 +147,7 @@ public final class Plan {
     }
 
     public Workspace newWorkspace() {
-        return new Workspace(kernels.mr(), maxSize, convScratch, tileLanes, tileSize, gemvOut);
+        return new Workspace(maxSize, convScratch, tileLanes, tileSize, gemvOut);
     }
 
     /**

@@ -8,8 +8,6 @@ package lenet5.kernels;
 final class ScalarKernels extends Kernels {
     static final ScalarKernels INSTANCE = new ScalarKernels();
     private static final int PASS = 5;
-    /** Eight rows share each pass's tap copies (more would leave L1 on LeNet's longest rows). */
-    private static final int MR = 8;
 
     private ScalarKernels() {
     }
@@ -17,11 +15,6 @@ final class ScalarKernels extends Kernels {
     @Override
     String name() {
         return "scalar";
-    }
-
-    @Override
-    int mr() {
-        return MR;
     }
 
     @Override
@@ -113,32 +106,6 @@ final class ScalarKernels extends Kernels {
             float[] r0 = wT[i];
             for (int o = 0; o < outP; o++) {
                 y[o] += r0[o] * x0;
-            }
-        }
-    }
-
-    /** Each weight row read once for both images: half the L2 traffic of two {@link #gemv} calls. */
-    @Override
-    void gemv2(float[] x, float[] x2, int n, float[][] wT, float[] bias, int outP, float[] y, float[] y2) {
-        System.arraycopy(bias, 0, y, 0, outP);
-        System.arraycopy(bias, 0, y2, 0, outP);
-        int i = 0;
-        for (; i + PASS <= n; i += PASS) {
-            float a0 = x[i], a1 = x[i + 1], a2 = x[i + 2], a3 = x[i + 3], a4 = x[i + 4];
-            float b0 = x2[i], b1 = x2[i + 1], b2 = x2[i + 2], b3 = x2[i + 3], b4 = x2[i + 4];
-            float[] r0 = wT[i], r1 = wT[i + 1], r2 = wT[i + 2], r3 = wT[i + 3], r4 = wT[i + 4];
-            for (int o = 0; o < outP; o++) {
-                float w0 = r0[o], w1 = r1[o], w2 = r2[o], w3 = r3[o], w4 = r4[o];
-                y[o] += w0 * a0 + w1 * a1 + w2 * a2 + w3 * a3 + w4 * a4;
-                y2[o] += w0 * b0 + w1 * b1 + w2 * b2 + w3 * b3 + w4 * b4;
-            }
-        }
-        for (; i < n; i++) {
-            float a0 = x[i], b0 = x2[i];
-            float[] r0 = wT[i];
-            for (int o = 0; o < outP; o++) {
-                y[o] += r0[o] * a0;
-                y2[o] += r0[o] * b0;
             }
         }
     }

@@ -6,8 +6,8 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The Vector API kernels: a register-blocked direct convolution ({@link #MR} output channels x 2
- * vectors of lanes in registers, one broadcast weight per channel and tap) and a vectorized dense layer.
+ * The Vector API kernels: a register-blocked direct convolution (8 output channels x 2 vectors of
+ * lanes = 16 accumulators, one broadcast weight per channel and tap) and a vectorized dense layer.
  * Loaded reflectively by {@link Kernels#vector()}, only when {@code jdk.incubator.vector} is present.
  */
 final class VectorKernels extends Kernels {
@@ -20,11 +20,6 @@ final class VectorKernels extends Kernels {
     private static final int VL = S.length();
     /** Taps summed from zero before being added to the output: one 5x5 window of one input channel. */
     static final int BLOCK = 25;
-    /**
-     * Output channels per block: 8 x 2 vectors = 16 accumulators need AVX-512's 32 registers; with
-     * AVX2's 16, 6 x 2 = 12 accumulators keep both FMA pipes busy (8 would not cover their latency).
-     */
-    private static final int MR = VL >= 16 ? 8 : 6;
 
     @Override
     String name() {
@@ -32,17 +27,12 @@ final class VectorKernels extends Kernels {
     }
 
     @Override
-    int mr() {
-        return MR;
-    }
-
-    @Override
     void convTile(float[] in, int base, int[] taps, int nTaps, float[] w, int wOff, float[] bias, int biasOff,
                   int rows, int lanes, int act, float[] dst, int dOff, int dStride, Workspace ws) {
-        if (rows == MR || rows == 6 || rows == 4) {
+        if (rows == 8 || rows == 6 || rows == 4) {
             tiles(in, base, taps, nTaps, w, wOff, bias, biasOff, rows, lanes, dst, dOff, dStride);
         } else {
-            // Another partial block: all MR rows into scratch, keep the real ones.
+            // Another partial block: all 8 rows into scratch, keep the real ones.
             tiles(in, base, taps, nTaps, w, wOff, bias, biasOff, MR, lanes, ws.spill, 0, lanes);
             for (int j = 0; j < rows; j++) {
                 System.arraycopy(ws.spill, j * lanes, dst, dOff + j * dStride, lanes);
@@ -76,11 +66,15 @@ final class VectorKernels extends Kernels {
                 tile6x2(in, base + x, taps, nTaps, w, wOff, out, oOff + x, oStride);
             } else if (rows == 4) {
                 tile4x2(in, base + x, taps, nTaps, w, wOff, out, oOff + x, oStride);
-            } else {
+            } else if (VL >= 16) {
                 tile8x2(in, base + x, taps, nTaps, w, wOff, out, oOff + x, oStride);
+            } else {
+                // 256-bit: 16 registers hold 8 accumulators, not 16; two passes of 4 rows (measured
+                // faster than blocks of 6 channels with 12 accumulators).
+                tile4x2(in, base + x, taps, nTaps, w, wOff, out, oOff + x, oStride);
+                tile4x2(in, base + x, taps, nTaps, w, wOff + 4, out, oOff + x + 4 * oStride, oStride);
             }
         }
-        // Lanes come in multiples of 16: a tail only with 16-lane vectors, where MR is 8.
         for (; x < lanes; x += VL) {
             tile8x1(in, base + x, taps, nTaps, w, wOff, out, oOff + x, oStride);
         }
@@ -238,7 +232,7 @@ final class VectorKernels extends Kernels {
         }
     }
 
-    /** 4 output channels x 2 vectors: 8 accumulators, for a block's last 4 channels (LeNet's 16 = 6+6+4, 84 = 8x10+4). */
+    /** 4 output channels x 2 vectors: 8 accumulators; the 256-bit kernel for blocks of 8 channels (twice) and of 4. */
     private static void tile4x2(float[] in, int base, int[] taps, int nTaps, float[] w, int wOff, float[] out, int oOff, int oStride) {
         for (int t0 = 0; t0 < nTaps; t0 += BLOCK) {
             FloatVector a0 = FloatVector.zero(S), b0 = FloatVector.zero(S);

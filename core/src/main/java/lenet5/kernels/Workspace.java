@@ -13,25 +13,23 @@ public final class Workspace {
     /** Per-image convolution tiles (MR rows of {@link #tileRow} floats) and the parts of a fused pool. */
     final float[] tile;
     final int tileRow;
-    /** A block of MR rows when fewer are real (the vector kernels write whole blocks). */
+    /** A block of MR rows when fewer are real (the vector kernels always write 6 or 8). */
     final float[] spill;
     /** The scalar kernels' accumulator rows (MR) and tap rows (5). */
     final float[][] tmp;
     /** {@link Kernels#gemv} output, and an image's features gathered from a chunk. */
-    final float[] vec, vec2;
-    final float[] vecIn, vecIn2;
+    final float[] vec;
+    final float[] vecIn;
 
-    Workspace(int mr, int maxSize, int convScratch, int tileLanes, int tileSize, int gemvOut) {
+    Workspace(int maxSize, int convScratch, int tileLanes, int tileSize, int gemvOut) {
         this.a = new float[maxSize * Plan.LANES + SLACK];
         this.b = new float[maxSize * Plan.LANES + SLACK];
         this.conv = new float[convScratch + SLACK];
         this.tileRow = tileLanes;
-        this.tile = new float[Math.max(mr * tileLanes, tileSize)];
-        this.tmp = new float[mr + 5][tileLanes];
-        this.spill = new float[mr * tileLanes];
+        this.tile = new float[Math.max(Kernels.MR * tileLanes, tileSize)];
+        this.tmp = new float[Kernels.MR + 5][tileLanes];
+        this.spill = new float[Kernels.MR * tileLanes];
         this.vec = new float[Math.max(gemvOut, Kernels.LANE_MULTIPLE)];
-        this.vec2 = new float[vec.length];
         this.vecIn = new float[vec.length];
-        this.vecIn2 = new float[vec.length];
     }
 }

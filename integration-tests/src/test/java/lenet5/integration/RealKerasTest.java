@@ -6,6 +6,7 @@ import lenet5.layout.Layout;
 import lenet5.layout.WeightLayouts;
 import lenet5.safety.CliRun;
 import lenet5.tensor.Shape;
+import lenet5.testing.RealKeras;
 import lenet5.testing.Reference;
 import lenet5.testing.TestFiles;
 import org.junit.jupiter.api.DynamicTest;
@@ -71,7 +72,7 @@ class RealKerasTest {
     @TestFactory
     Stream<DynamicTest> kerasLoadsEveryFileWeWrite() throws Exception {
         RealKeras.assumeAvailable();
-        List<RealKeras.Job> jobs = new ArrayList<>();
+        List<String> jobs = new ArrayList<>();
         List<DynamicTest> tests = new ArrayList<>();
         List<Runnable> checks = new ArrayList<>();
         int k = 0;
@@ -94,7 +95,7 @@ class RealKerasTest {
                     }));
                     continue;
                 }
-                jobs.add(new RealKeras.Job(target, in, out));
+                jobs.add(RealKeras.job(target, in, null, out));
                 tests.add(DynamicTest.dynamicTest(what + ", real Keras 3.11.3 agrees", () -> {
                     Diff d = TestFiles.assertClose(s.expected(), RawFloats.read(out), s.rows(), TOL, what + ": real Keras vs the source framework");
                     assertEquals(s.rows(), d.argmaxAgreement());
@@ -102,7 +103,7 @@ class RealKerasTest {
             }
             k++;
         }
-        System.out.println(RealKeras.predict(jobs));
+        System.out.println(RealKeras.run(jobs));
         return tests.stream();
     }
 }

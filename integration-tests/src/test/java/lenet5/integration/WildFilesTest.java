@@ -7,6 +7,7 @@ import lenet5.safety.CliRun;
 import lenet5.io.RawFloats;
 import lenet5.layout.WeightLayouts;
 import lenet5.tensor.Shape;
+import lenet5.testing.RealKeras;
 import lenet5.testing.RealTorch;
 import lenet5.testing.TestFiles;
 import org.junit.jupiter.api.DynamicContainer;

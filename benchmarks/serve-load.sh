@@ -5,12 +5,18 @@
 # REQUESTS each, default 32 x 20000), prints requests/s, p50/p99/p99.9 latency, errors and the server's memory,
 # then stops the server with SIGTERM. Fails if the server does not start or any request fails. Needs only a JDK
 # and Maven (a smoke run: benchmarks/serve-load.sh 4 200). Note the machine's load next to the figures.
+# Output also goes to benchmarks/results/serve-load.txt (benchmarks/target/serve-load.txt for smaller runs than 32 x 20000).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 clients=${1:-32}
 requests=${2:-20000}
 port=${SERVE_LOAD_PORT:-18080}
+out=benchmarks/results/serve-load.txt
+{ [ "$clients" -lt 32 ] || [ "$requests" -lt 20000 ]; } && out=benchmarks/target/serve-load.txt
+mkdir -p "$(dirname "$out")"
+exec > >(tee "$out") 2>&1
+echo "benchmarks/serve-load.sh $clients $requests, $(date -u +%Y-%m-%dT%H:%MZ), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | head -1)"
 mvn -q -B -DskipTests -Pbench -pl cli,benchmarks -am package
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 java -Xmx256m --add-modules jdk.incubator.vector -jar cli/target/lenet5.jar serve testdata/torch/lenet5_tanh.pt --port "$port" \

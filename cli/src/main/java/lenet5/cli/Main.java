@@ -43,6 +43,7 @@ public final class Main implements Runnable {
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
         Main main = new Main();
         CommandLine cl = new CommandLine(main);
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExpandAtFiles(false); // @FILE means "architecture text in FILE" for --arch, not picocli's argument files
         cl.setOut(out);
         cl.setErr(err);

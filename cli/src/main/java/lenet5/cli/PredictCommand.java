@@ -8,6 +8,7 @@ import lenet5.io.AtomicFiles;
 import lenet5.io.Idx;
 import lenet5.io.RawFloats;
 import lenet5.layout.Layout;
+import lenet5.model.KernelChoice;
 import lenet5.model.Predictor;
 import lenet5.model.Sequential;
 import lenet5.tensor.Shape;
@@ -91,6 +92,16 @@ final class PredictCommand implements Callable<Integer> {
             description = "Output for image files: text (default), csv, or jsonl (one object per file: file, class, probability, top3).")
     String format;
 
+    @Option(names = "--kernels", paramLabel = "auto|best|scalar", defaultValue = "auto",
+            description = "Compute kernels: best (the Vector API when the JVM has it), scalar (plain Java), or auto (default): "
+                    + "scalar below " + AUTO_SCALAR_BELOW + " images, where the Vector API's still-interpreted code would cost more than it saves.")
+    Kernels kernels;
+
+    enum Kernels { AUTO, BEST, SCALAR }
+
+    /** Measured: below this many images a fresh JVM finishes sooner on the plain-Java kernels (README, "Start-up"). */
+    static final int AUTO_SCALAR_BELOW = 1000;
+
     @Spec
     CommandSpec spec;
 
@@ -147,8 +158,10 @@ final class PredictCommand implements Callable<Integer> {
 
         long t0 = System.nanoTime();
         float[] result;
-        try (Predictor p = m.newPredictor(dataLayout)) {
+        String kernelsRun;
+        try (Predictor p = m.newPredictor(dataLayout, 1, kernelsFor(n))) {
             result = p.batchPredict(data);
+            kernelsRun = p.kernels();
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         int k = m.outputShape().size();
@@ -163,8 +176,8 @@ final class PredictCommand implements Callable<Integer> {
                         truth == null ? "" : "\tlabel " + truth[i]);
             }
         }
-        out.printf(Locale.ROOT, "images: %d, model: %s (%s), %.3f s (%.0f images/s)%n", n, InspectCommand.shown(model),
-                InspectCommand.shown(m.info().format()), seconds, n / Math.max(seconds, 1e-9));
+        out.printf(Locale.ROOT, "images: %d, model: %s (%s), %.3f s (%.0f images/s, %s kernels)%n", n, InspectCommand.shown(model),
+                InspectCommand.shown(m.info().format()), seconds, n / Math.max(seconds, 1e-9), kernelsRun);
         if (output != null) {
             out.printf(Locale.ROOT, "wrote %d x %d float32 to %s%n", n, k, output);
         }
@@ -196,7 +209,7 @@ final class PredictCommand implements Callable<Integer> {
         ImagePreprocessor pre = ImagePreprocessor.forInput(m.inputShape()).withMode(Preprocess.parse(preprocess)).withNormalization(norm);
         List<Path> files = ImageFiles.expand(imageFiles);
         int failed;
-        try (Predictor p = m.newPredictor(Layout.NCHW)) { // one gray plane per channel: the same in NCHW and NHWC
+        try (Predictor p = m.newPredictor(Layout.NCHW, 1, kernelsFor(files.size()))) { // one gray plane per channel: NCHW = NHWC
             failed = ImagePredictions.run(files, pre, p, f, logits, out, spec.commandLine().getErr());
         }
         if (failed > 0) {
@@ -204,6 +217,10 @@ final class PredictCommand implements Callable<Integer> {
             return Main.EXIT_ERROR;
         }
         return Main.EXIT_OK;
+    }
+
+    private KernelChoice kernelsFor(int images) {
+        return kernels == Kernels.SCALAR || kernels == Kernels.AUTO && images < AUTO_SCALAR_BELOW ? KernelChoice.SCALAR : KernelChoice.BEST;
     }
 
     /**

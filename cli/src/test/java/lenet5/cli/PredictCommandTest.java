@@ -52,6 +52,28 @@ class PredictCommandTest {
     }
 
     @Test
+    void kernelsAreChosenAndNamed(@TempDir Path tmp) {
+        // Few images: plain Java by default (the Vector API's cold code would cost more); each choice gives PyTorch's numbers.
+        for (String kernels : new String[] {null, "scalar", "BEST"}) {
+            Path out = tmp.resolve(kernels + ".f32");
+            Cli r = kernels == null
+                    ? Cli.run("predict", TORCH.resolve("lenet5_tanh.pt").toString(), "--input", TORCH.resolve("inputs_16x1x28x28.f32").toString(),
+                    "--layout", "nchw", "--output", out.toString())
+                    : Cli.run("predict", TORCH.resolve("lenet5_tanh.pt").toString(), "--input", TORCH.resolve("inputs_16x1x28x28.f32").toString(),
+                    "--layout", "nchw", "--output", out.toString(), "--kernels", kernels);
+            assertEquals(0, r.exit(), r.err());
+            String named = kernels == null || kernels.equals("scalar") ? "scalar kernels)" : " kernels)";
+            assertTrue(r.out().contains(named), r.out());
+            var d = TestFiles.assertClose(RawFloats.read(TORCH.resolve("lenet5_tanh.outputs.f32")), RawFloats.read(out), 16, 1e-6, "--kernels " + kernels);
+            assertEquals(16, d.argmaxAgreement());
+        }
+        Cli bad = Cli.run("predict", TORCH.resolve("lenet5_tanh.pt").toString(), "--input", TORCH.resolve("inputs_16x1x28x28.f32").toString(),
+                "--kernels", "gpu");
+        assertEquals(2, bad.exit());
+        assertTrue(bad.err().contains("--kernels") && bad.err().contains("gpu"), bad.err());
+    }
+
+    @Test
     void nhwcInputOfThreeChannelsIsTransposed(@TempDir Path tmp) {
         // lenet5_odd takes 3x32x30; feed the same images as NHWC and expect PyTorch's outputs.
         float[] nchw = RawFloats.read(TORCH.resolve("inputs_16x3x32x30.f32"));

@@ -12,6 +12,7 @@ import lenet5.layers.Pool2d;
 import lenet5.layers.Rescaling;
 import lenet5.layers.ZeroPad2d;
 import lenet5.layout.Layout;
+import lenet5.model.KernelChoice;
 import lenet5.model.Sequential;
 import lenet5.tensor.Shape;
 
@@ -65,9 +66,9 @@ public final class Plan {
         this.gemvOut = g;
     }
 
-    /** The fused plan with the best kernels this JVM offers. */
-    public static Plan compile(Sequential model) {
-        return compile(model, Kernels.best(), true);
+    /** The fused plan with the chosen kernels. */
+    public static Plan compile(Sequential model, KernelChoice choice) {
+        return compile(model, choice == KernelChoice.SCALAR ? Kernels.scalar() : Kernels.best(), true);
     }
 
     /** A plan with a step per computing layer, for {@link #activations}. */

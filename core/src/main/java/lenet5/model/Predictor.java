@@ -27,7 +27,8 @@ import java.util.Objects;
  * starts on first use and stops in {@link #close()}); results are bit-identical to one thread.
  * <p>
  * The engine uses the Vector API when the JVM runs with {@code --add-modules jdk.incubator.vector}
- * (see {@link #kernels()}), plain Java otherwise or with {@code -Dlenet5.scalar=true}.
+ * (see {@link #kernels()}), plain Java otherwise, with {@code -Dlenet5.scalar=true} or when made with
+ * {@link KernelChoice#SCALAR}.
  */
 public final class Predictor implements AutoCloseable {
     private final Sequential model;
@@ -39,13 +40,13 @@ public final class Predictor implements AutoCloseable {
     private Workspace workspace;
     private Workers workers;
 
-    Predictor(Sequential model, Layout inputLayout, int threads) {
+    Predictor(Sequential model, Layout inputLayout, int threads, Plan plan) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be at least 1, got " + threads);
         }
         this.model = model;
         this.inputLayout = Objects.requireNonNull(inputLayout, "inputLayout");
-        this.plan = model.plan();
+        this.plan = plan;
         this.inSize = model.inputShape().size();
         this.outSize = model.outputShape().size();
         this.threads = threads;

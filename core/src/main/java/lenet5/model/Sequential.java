@@ -27,8 +27,8 @@ public final class Sequential {
     private final List<Layer> layers;
     private final List<Shape> outputShapes;
     private final ModelInfo info;
-    /** Compiled lazily: most models that are loaded only to be converted or inspected never run. */
-    private volatile Plan plan;
+    /** Compiled lazily, one per {@link KernelChoice}: most models loaded to be converted or inspected never run. */
+    private final Plan[] plans = new Plan[KernelChoice.values().length];
 
     /** Checks that every layer fits the shape the previous one produces. */
     public Sequential(Shape inputShape, List<Layer> layers, ModelInfo info) {
@@ -72,18 +72,15 @@ public final class Sequential {
         return info.nativeLayout();
     }
 
-    /** The compiled plan, made on first use and shared by every predictor of this model. */
-    Plan plan() {
-        Plan p = plan;
-        if (p == null) {
-            synchronized (this) {
-                p = plan;
-                if (p == null) {
-                    plan = p = Plan.compile(this);
-                }
+    /** The compiled plan for {@code choice}, made on first use and shared by every predictor of this model. */
+    Plan plan(KernelChoice choice) {
+        synchronized (plans) {
+            Plan p = plans[choice.ordinal()];
+            if (p == null) {
+                plans[choice.ordinal()] = p = Plan.compile(this, choice);
             }
+            return p;
         }
-        return p;
     }
 
     /** The shape after the last layer. */
@@ -191,7 +188,7 @@ public final class Sequential {
      * ({@link #nativeLayout()} tells which layout the source framework itself used.)
      */
     public Predictor newPredictor(Layout inputLayout) {
-        return new Predictor(this, inputLayout, 1);
+        return newPredictor(inputLayout, 1);
     }
 
     /**
@@ -200,7 +197,12 @@ public final class Sequential {
      * {@link Predictor#close()}. Results are bit-identical to a single-threaded predictor.
      */
     public Predictor newPredictor(Layout inputLayout, int threads) {
-        return new Predictor(this, inputLayout, threads);
+        return newPredictor(inputLayout, threads, KernelChoice.BEST);
+    }
+
+    /** A predictor on the chosen kernels; see {@link KernelChoice#SCALAR} for when plain Java is quicker. */
+    public Predictor newPredictor(Layout inputLayout, int threads, KernelChoice kernels) {
+        return new Predictor(this, inputLayout, threads, plan(kernels));
     }
 
     @Override

@@ -30,6 +30,10 @@ public final class TensorReader {
         int[] shape = t.shape();
         long[] stride = t.stride();
         float[] out = new float[(int) t.numel()];
+        if (dtype == DType.FLOAT32 && contiguous(shape, stride)) {
+            bytes.asFloatBuffer().get(out); // the common case, in one bulk copy: a cold per-element loop costs milliseconds
+            return Tensor.of(out, shape);
+        }
         int r = shape.length;
         int[] idx = new int[r];
         long index = 0; // element of the current position within the span read, updated incrementally
@@ -45,6 +49,18 @@ public final class TensorReader {
             }
         }
         return Tensor.of(out, shape);
+    }
+
+    /** Row-major with no gaps: the view is its storage span, element by element. */
+    private static boolean contiguous(int[] shape, long[] stride) {
+        long expect = 1;
+        for (int k = shape.length - 1; k >= 0; k--) {
+            if (shape[k] != 1 && stride[k] != expect) {
+                return false;
+            }
+            expect *= shape[k];
+        }
+        return true;
     }
 
     private static float element(ByteBuffer b, DType dtype, long index) {

@@ -99,6 +99,10 @@ final class PredictCommand implements Callable<Integer> {
 
     enum Kernels { AUTO, BEST, SCALAR }
 
+    @Option(names = "--threads", paramLabel = "N", description = "--images and --input: split the batch over N threads "
+            + "(default: one per processor; the results are the same bits for any N).")
+    Integer threads;
+
     /** Measured: below this many images a fresh JVM finishes sooner on the plain-Java kernels (README, "Start-up"). */
     static final int AUTO_SCALAR_BELOW = 1000;
 
@@ -108,6 +112,9 @@ final class PredictCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        if (threads != null && threads < 1) {
+            throw new ParameterException(spec.commandLine(), "--threads must be at least 1, got " + threads);
+        }
         if (!imageFiles.isEmpty()) {
             return predictImages(out);
         }
@@ -159,7 +166,7 @@ final class PredictCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         float[] result;
         String kernelsRun;
-        try (Predictor p = m.newPredictor(dataLayout, 1, kernelsFor(n))) {
+        try (Predictor p = m.newPredictor(dataLayout, threads == null ? Runtime.getRuntime().availableProcessors() : threads, kernelsFor(n))) {
             result = p.batchPredict(data);
             kernelsRun = p.kernels();
         }

@@ -74,6 +74,21 @@ class PredictCommandTest {
     }
 
     @Test
+    void threadsSplitTheBatchWithoutChangingABit(@TempDir Path tmp) throws Exception {
+        Path one = tmp.resolve("1.f32"), three = tmp.resolve("3.f32");
+        for (Path out : new Path[] {one, three}) {
+            Cli r = Cli.run("predict", TORCH.resolve("lenet5_tanh.pt").toString(), "--images", IMAGES.toString(),
+                    "--threads", out == one ? "1" : "3", "--output", out.toString());
+            assertEquals(0, r.exit(), r.err());
+        }
+        assertTrue(java.util.Arrays.equals(Files.readAllBytes(one), Files.readAllBytes(three)));
+        TestFiles.assertClose(RawFloats.read(TORCH.resolve("lenet5_tanh.test_probs.f32")), RawFloats.read(three), 2000, 2e-6, "3 threads");
+        Cli bad = Cli.run("predict", TORCH.resolve("lenet5_tanh.pt").toString(), "--images", IMAGES.toString(), "--threads", "0");
+        assertEquals(2, bad.exit());
+        assertTrue(bad.err().contains("--threads must be at least 1"), bad.err());
+    }
+
+    @Test
     void nhwcInputOfThreeChannelsIsTransposed(@TempDir Path tmp) {
         // lenet5_odd takes 3x32x30; feed the same images as NHWC and expect PyTorch's outputs.
         float[] nchw = RawFloats.read(TORCH.resolve("inputs_16x3x32x30.f32"));

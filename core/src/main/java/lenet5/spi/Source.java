@@ -129,6 +129,27 @@ public final class Source implements AutoCloseable {
         return bytes != null ? bytes.clone() : read(0, (int) size);
     }
 
+    /**
+     * Everything, as a read-only buffer that nothing else shares: a file is memory-mapped (its pages
+     * are read when touched, nothing is copied), bytes in memory are wrapped. A reader working on
+     * it cannot read past the end: a position or length beyond the size fails at once, where a
+     * channel read would first allocate the length the file claims.
+     */
+    public ByteBuffer buffer() {
+        if (bytes != null) {
+            return ByteBuffer.wrap(bytes).asReadOnlyBuffer();
+        }
+        long size = size();
+        if (size > MAX_BYTES) {
+            throw new CorruptFileException(size + " bytes, over the limit of " + MAX_BYTES + " for this kind of file").at(name, path);
+        }
+        try {
+            return channel().map(FileChannel.MapMode.READ_ONLY, 0, size);
+        } catch (IOException e) {
+            throw cannotRead(e);
+        }
+    }
+
     private FileChannel channel() throws IOException {
         if (channel == null) {
             channel = FileChannel.open(path, StandardOpenOption.READ);

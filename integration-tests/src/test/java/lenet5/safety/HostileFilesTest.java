@@ -423,13 +423,41 @@ class HostileFilesTest {
             "hdf5 global heap collection size, 1099511627776", "hdf5 attribute datatype size, 65535",
             "hdf5 attribute dataspace size, 65535", "hdf5 end of file address, 1099511627776"})
     void hdf5SizeFieldThatLiesIsRefused(String field, long value) throws IOException {
-        checkSizeLie(field, value);
+        checkSizeLie(field, String.valueOf(value), true, "keras3/lenet5_seeded_k3.h5", "keras3/lenet5_seeded_k3.weights.h5");
     }
 
-    private void checkSizeLie(String field, long value) throws IOException {
-        for (String fixture : new String[] {"keras3/lenet5_seeded_k3.h5", "keras3/lenet5_seeded_k3.weights.h5"}) {
-            Path h5 = sharedOrSkip(fixture);
-            byte[] original = Files.readAllBytes(h5);
+    /**
+     * Object headers that go on past the end of the file, which HDF5 itself refuses ("addr
+     * overflow"), in every place, in .h5 and .keras alike: refused by name, or (a header the loader
+     * never opens) loaded with the true weights, and either way with work bounded by the file's
+     * bytes. Fuzz case weights_conv2d_tensorflow_2.h5#1106 (a continuation of 104 bytes bit-flipped
+     * to 33,554,536) loaded after jhdf had allocated 32 MB and read the file's last 104 bytes
+     * 322,000 times over. {@code end} is the file's length.
+     */
+    @ParameterizedTest(name = "{0} = {1}")
+    @org.junit.jupiter.params.provider.CsvSource({"hdf5 continuation length, 33554536", "hdf5 continuation length, end",
+            "hdf5 continuation length, 1099511627776", "hdf5 continuation address, end-8", "hdf5 continuation address, 1099511627776"})
+    void hdf5HeaderPastTheEndOfTheFileIsRefused(String field, String value) throws IOException {
+        checkSizeLie(field, value, true, "keras3/lenet5_seeded_k3.h5", "keras3/lenet5_seeded_k3.weights.h5",
+                "third-party/dl4j/weights_conv2d_tensorflow_2.h5", "keras3/lenet5_seeded_k3.keras");
+    }
+
+    /** Above what loading and one prediction of these fixtures allocate (under 16 MB, most of it the zip and predictor buffers), below the 32 MB more that #1106 cost. */
+    static final long MAX_LOAD_ALLOCATION = 24L << 20;
+
+    /**
+     * Sets every {@code field} of each fixture (in a .keras, of its model.weights.h5) to {@code value}:
+     * the promise is kept; {@code strict}, also refused by name or loaded with the true weights, and
+     * allocating less than {@link #MAX_LOAD_ALLOCATION}.
+     */
+    private void checkSizeLie(String field, String value, boolean strict, String... fixtures) throws IOException {
+        for (String fixture : fixtures) {
+            Path file = sharedOrSkip(fixture);
+            List<Zips.Entry> zip = fixture.endsWith(".keras") ? Zips.read(file) : null;
+            int entry = zip == null ? -1 : java.util.stream.IntStream.range(0, zip.size())
+                    .filter(i -> zip.get(i).name().equals("model.weights.h5")).findFirst().orElseThrow();
+            byte[] original = zip == null ? Files.readAllBytes(file) : zip.get(entry).data();
+            long v = value.startsWith("end") ? original.length - (value.length() > 3 ? Long.parseLong(value.substring(4)) : 0) : Long.parseLong(value);
             LoadOptions options = fixture.endsWith(".weights.h5")
                     ? LoadOptions.DEFAULTS.withArchitecture(Lenet5.load(sharedOrSkip("keras3/lenet5_seeded_k3.h5"))) : LoadOptions.DEFAULTS;
             int n = 0;
@@ -437,11 +465,33 @@ class HostileFilesTest {
                 if (f.what().equals(field)) {
                     byte[] b = original.clone();
                     for (int i = 0; i < f.width(); i++) {
-                        b[f.offset() + i] = (byte) (value >>> (8 * i));
+                        b[f.offset() + i] = (byte) (v >>> (8 * i));
                     }
-                    Path p = write("size.h5", b);
-                    Outcome o = run(fixture + ", " + field + " at " + f.offset() + " = " + value, () -> Fuzzer.loadAndPredict(p, options));
+                    if (zip != null) {
+                        List<Zips.Entry> patched = new ArrayList<>(zip);
+                        patched.set(entry, zip.get(entry).withData(b));
+                        b = Zips.write(patched);
+                    }
+                    Path p = write("size" + fixture.substring(fixture.lastIndexOf('.')), b);
+                    long[] allocated = {0};
+                    String what = fixture + ", " + field + " at " + f.offset() + " = " + v;
+                    Outcome o = run(what, () -> {
+                        long before = allocatedBytes();
+                        try {
+                            return Fuzzer.loadAndPredict(p, options);
+                        } finally {
+                            allocated[0] = allocatedBytes() - before;
+                        }
+                    });
                     assertTrue(o.keepsPromise(), o + "\n" + o.stackTrace());
+                    if (strict) {
+                        assertTrue(allocated[0] < MAX_LOAD_ALLOCATION, what + ": allocated " + allocated[0] + " bytes");
+                        if (o.verdict() == Outcome.Verdict.REFUSED) {
+                            assertTrue(o.error().getMessage().contains(p.toString()), o.error().getMessage());
+                        } else {
+                            assertSameWeights(Lenet5.load(file, options), Lenet5.load(p, options), what);
+                        }
+                    }
                     n++;
                 }
             }
@@ -601,6 +651,17 @@ class HostileFilesTest {
     }
 
     // ---- helpers -----------------------------------------------------------------------------
+
+    private static long allocatedBytes() {
+        return ((com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
+    }
+
+    private static void assertSameWeights(lenet5.model.Sequential expected, lenet5.model.Sequential actual, String what) {
+        assertEquals(expected.weights().size(), actual.weights().size(), what);
+        for (int i = 0; i < expected.weights().size(); i++) {
+            assertArrayEquals(expected.weights().get(i).data(), actual.weights().get(i).data(), what + ": weight " + i);
+        }
+    }
 
     private Outcome load(String what, String name, byte[] bytes, lenet5.model.Sequential arch) throws IOException {
         return load(what, name, bytes, arch, BOUND_MS);

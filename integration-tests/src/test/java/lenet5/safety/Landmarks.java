@@ -197,7 +197,7 @@ final class Landmarks {
         }
     }
 
-    /** Version-1 object header messages (h5py's default): dataspace and contiguous layout, recognised by shape and size. */
+    /** Version-1 object header messages (h5py's default): dataspace, contiguous layout, datatype, continuation and attribute, recognised by shape and size. */
     private void scanObjectHeaderMessage(byte[] b, int i) {
         if (i + 16 > b.length || b[i + 1] != 0 || b[i + 5] != 0 || b[i + 6] != 0 || b[i + 7] != 0) {
             return;
@@ -224,6 +224,10 @@ final class Landmarks {
         } else if (type == 3 && size >= 8 && size <= 64 && (b[body] & 0xf0) == 0x10) { // datatype v1
             mark(i, "hdf5 datatype message");
             field(body + 4, 4, "hdf5 datatype element size");
+        } else if (type == 0x10 && size == 16) { // object header continuation: where the header goes on, and how far
+            mark(i, "hdf5 continuation message");
+            field(body, 8, "hdf5 continuation address");
+            field(body + 8, 8, "hdf5 continuation length");
         } else if (type == 0x0c && size >= 8) {
             mark(i, "hdf5 attribute message");
             field(body + 2, 2, "hdf5 attribute name size");

@@ -17,6 +17,7 @@ import lenet5.spi.Source;
 import lenet5.tensor.Tensor;
 
 import java.lang.reflect.Array;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -59,32 +60,51 @@ public final class H5 {
         return b.length >= off + SIGNATURE.length && Arrays.equals(b, off, off + SIGNATURE.length, SIGNATURE, 0, SIGNATURE.length);
     }
 
-    /** Opens {@code source} (a file, or bytes in memory) and applies {@code body}; jhdf errors become {@link CorruptFileException}s. */
+    /**
+     * Opens {@code source} (a file, or bytes in memory) and applies {@code body}; jhdf errors become
+     * {@link CorruptFileException}s. jhdf always reads from a buffer of the file's real bytes (a file
+     * is memory-mapped): on a file channel it allocates whatever length a header claims and, past
+     * the end of the file, re-reads the same last bytes until that length is filled, so one flipped
+     * bit in a 11 KB file cost 32 MB and 300,000 reads. On a buffer such a read fails at once.
+     */
     public static <T> T read(Source source, Function<HdfFile, T> body) {
-        Path file = source.path();
-        return file != null ? read(file, () -> new HdfFile(file), body)
-                : read(null, source.readAll(Source.MAX_BYTES), body);
+        return read(source.path(), source.buffer(), body);
     }
 
-    /** Like {@link #read(Path, Function)} for an HDF5 image held in memory (a .keras zip entry). */
+    /** Like {@link #read(Source, Function)} for an HDF5 image held in memory (a .keras zip entry). */
     public static <T> T read(Path file, byte[] image, Function<HdfFile, T> body) {
-        return read(file, () -> HdfFile.fromBytes(image), body);
+        return read(file, ByteBuffer.wrap(image), body);
     }
 
-    private static <T> T read(Path file, java.util.function.Supplier<HdfFile> open, Function<HdfFile, T> body) {
-        try (HdfFile h = open.get()) {
+    private static <T> T read(Path file, ByteBuffer image, Function<HdfFile, T> body) {
+        try (HdfFile h = HdfFile.fromByteBuffer(image)) {
             return body.apply(h);
         } catch (Lenet5Exception e) {
             throw e;
         } catch (RuntimeException e) {
             throw corrupt(file, e);
+        } catch (InternalError e) {
+            // A mapped file shortened by someone else while we read it faults on the missing pages.
+            throw new CorruptFileException(file, "the file changed while being read (" + e.getMessage() + ")", e);
         }
     }
 
+    /** jhdf's message, and its root cause's: on a buffer, a structure that reaches past the end of the file. */
     private static CorruptFileException corrupt(Path file, RuntimeException e) {
+        Throwable root = e;
+        for (int i = 0; i < 16 && root.getCause() != null; i++) {
+            root = root.getCause();
+        }
+        java.util.regex.Matcher past = PAST_END.matcher(String.valueOf(root.getMessage()));
+        String why = root == e ? "" : past.matches()
+                ? String.format("; it reaches byte %,d of a file of %,d bytes", Long.parseLong(past.group(1)), Long.parseLong(past.group(2)))
+                : "; " + root.getClass().getSimpleName() + ": " + root.getMessage();
         return new CorruptFileException(file, "unreadable HDF5 content (" + e.getClass().getSimpleName() + ": "
-                + e.getMessage() + ")", e);
+                + e.getMessage() + why + ")", e);
     }
+
+    /** How {@link ByteBuffer#limit(int)} refuses a limit past the end of the buffer (the file). */
+    private static final java.util.regex.Pattern PAST_END = java.util.regex.Pattern.compile("newLimit > capacity: \\((\\d+) > (\\d+)\\)");
 
     /** A child group (a path of several parts is allowed), or {@code null} when there is none or it is not a group. */
     public static Group group(Group parent, String name) {

@@ -224,6 +224,11 @@ final class Landmarks {
         } else if (type == 3 && size >= 8 && size <= 64 && (b[body] & 0xf0) == 0x10) { // datatype v1
             mark(i, "hdf5 datatype message");
             field(body + 4, 4, "hdf5 datatype element size");
+        } else if (type == 8 && b[body] == 3 && b[body + 1] == 2 && body + 3 + 8 + 4 * (b[body + 2] & 0xff) <= b.length) { // layout v3, chunked
+            mark(i, "hdf5 chunked layout message");
+            for (int d = 0; d < (b[body + 2] & 0xff); d++) { // the last is the element size
+                field(body + 11 + 4 * d, 4, "hdf5 chunk dim " + d);
+            }
         } else if (type == 0x10 && size == 16) { // object header continuation: where the header goes on, and how far
             mark(i, "hdf5 continuation message");
             field(body, 8, "hdf5 continuation address");

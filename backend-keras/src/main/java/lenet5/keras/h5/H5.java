@@ -89,7 +89,7 @@ public final class H5 {
         }
     }
 
-    /** jhdf's message, and its root cause's: on a buffer, a structure that reaches past the end of the file. */
+    /** jhdf's message, and its root cause's: on a buffer, typically a structure that reaches past the end of the file or of its block. */
     private static CorruptFileException corrupt(Path file, RuntimeException e) {
         Throwable root = e;
         for (int i = 0; i < 16 && root.getCause() != null; i++) {
@@ -97,13 +97,13 @@ public final class H5 {
         }
         java.util.regex.Matcher past = PAST_END.matcher(String.valueOf(root.getMessage()));
         String why = root == e ? "" : past.matches()
-                ? String.format("; it reaches byte %,d of a file of %,d bytes", Long.parseLong(past.group(1)), Long.parseLong(past.group(2)))
+                ? String.format("; it claims bytes up to %,d where there are %,d", Long.parseLong(past.group(1)), Long.parseLong(past.group(2)))
                 : "; " + root.getClass().getSimpleName() + ": " + root.getMessage();
         return new CorruptFileException(file, "unreadable HDF5 content (" + e.getClass().getSimpleName() + ": "
                 + e.getMessage() + why + ")", e);
     }
 
-    /** How {@link ByteBuffer#limit(int)} refuses a limit past the end of the buffer (the file). */
+    /** How {@link ByteBuffer#limit(int)} refuses a limit past the end of the buffer (the file, or a block of it). */
     private static final java.util.regex.Pattern PAST_END = java.util.regex.Pattern.compile("newLimit > capacity: \\((\\d+) > (\\d+)\\)");
 
     /** A child group (a path of several parts is allowed), or {@code null} when there is none or it is not a group. */
@@ -227,6 +227,9 @@ public final class H5 {
                 + " is not a string (it holds " + data.getClass().getSimpleName() + ")");
     }
 
+    /** Elements of a chunk that may exceed its dataset's (an extendible dataset's chunk): 256 KB of float32. */
+    static final long MAX_SMALL_CHUNK = 1 << 16;
+
     /**
      * Reads a floating-point dataset, checking its size before reading it. An integer scalar (a
      * counter such as Normalization's {@code count}) reads as a float.
@@ -258,6 +261,19 @@ public final class H5 {
             // Unfiltered data is stored as is, so it cannot be larger than the file.
             throw new CorruptFileException(file, "weight '" + name + "' declares " + n * bytes + " bytes of data in a file of "
                     + fileSize + " bytes");
+        }
+        if (d instanceof io.jhdf.api.dataset.ChunkedDataset c) {
+            // jhdf allocates a chunk's decoded size before decoding it, and a filtered chunk's size is not
+            // bounded by the file. HDF5 never makes a chunk larger than a fixed-size dataset; small chunks of
+            // an extendible one may be.
+            long chunk = 1;
+            for (int k : c.getChunkDimensions()) {
+                chunk = Math.min(chunk * Integer.toUnsignedLong(k), Long.MAX_VALUE >> 32);
+            }
+            if (chunk > Math.max(n, MAX_SMALL_CHUNK)) {
+                throw new CorruptFileException(file, "weight '" + name + "' is stored in chunks of " + Arrays.toString(c.getChunkDimensions())
+                        + " elements, more than its " + n + " elements");
+            }
         }
         int[] dims = d.isScalar() ? new int[0] : d.getDimensions();
         if (Tensor.numel(dims) != n) {

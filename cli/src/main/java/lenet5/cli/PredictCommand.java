@@ -103,8 +103,8 @@ final class PredictCommand implements Callable<Integer> {
             + "(default: one per processor; the results are the same bits for any N).")
     Integer threads;
 
-    /** Measured: below this many images a fresh JVM finishes sooner on the plain-Java kernels (README, "Start-up"). */
-    static final int AUTO_SCALAR_BELOW = 1000;
+    /** Measured: below this many images a fresh JVM finishes sooner on the plain-Java kernels (README, Performance). */
+    static final int AUTO_SCALAR_BELOW = 50_000;
 
     @Spec
     CommandSpec spec;

@@ -137,16 +137,16 @@ public final class Predictor implements AutoCloseable {
         if (workspace == null) {
             workspace = plan.newWorkspace();
         }
-        // Each thread takes whole chunks, so every image lands in a chunk exactly as it would on one thread.
-        int perThread = (n + threads - 1) / threads / Plan.LANES * Plan.LANES;
-        if (threads == 1 || perThread == 0) {
+        // A helper per whole chunk beyond the caller's; each chunk is what it would be on one thread.
+        int helpers = Math.min(threads - 1, n / Plan.LANES - 1);
+        if (helpers <= 0) {
             plan.run(in, inOffset, inputLayout, n, out, outOffset, workspace);
             return;
         }
         if (workers == null) {
             workers = new Workers(plan, threads - 1);
         }
-        workers.run(in, inOffset, inputLayout, n, out, outOffset, perThread, inSize, outSize, workspace);
+        workers.run(in, inOffset, inputLayout, n, out, outOffset, helpers, inSize, outSize, workspace);
     }
 
     /**

@@ -192,9 +192,10 @@ public final class Sequential {
     }
 
     /**
-     * A predictor that splits each large batch (at least {@code 32 * threads} images) over
-     * {@code threads} threads: the caller's and {@code threads - 1} workers it owns until
-     * {@link Predictor#close()}. Results are bit-identical to a single-threaded predictor.
+     * A predictor that splits each batch of at least 64 images over up to {@code threads} threads
+     * (one per chunk of 32 images): the caller's and {@code threads - 1} workers it owns until
+     * {@link Predictor#close()}, which claim chunks as they go. Results are bit-identical to a
+     * single-threaded predictor.
      */
     public Predictor newPredictor(Layout inputLayout, int threads) {
         return newPredictor(inputLayout, threads, KernelChoice.BEST);

@@ -4,39 +4,63 @@ import lenet5.kernels.Plan;
 import lenet5.kernels.Workspace;
 import lenet5.layout.Layout;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The helper threads of one multi-threaded {@link Predictor}. Each worker has its own workspace
- * and waits parked for a slice of a batch; handing over a batch allocates nothing (no executor
- * tasks or futures), so a batch stays allocation-free.
+ * The helper threads of one multi-threaded {@link Predictor}. Each worker has its own workspace.
+ * The caller and the workers claim chunks of {@link Plan#LANES} images one at a time, so a thread
+ * the machine slows down (another process, a virtual CPU that is descheduled) takes fewer of them
+ * instead of holding up the batch; every image still lands in the chunk it would have on one
+ * thread, so the results are the same bits. Handing over a batch allocates nothing (no executor
+ * tasks or futures), and a worker waits for the next batch spinning briefly before it parks: waking
+ * a parked thread costs tens of microseconds or more on a virtual machine, per batch.
  */
 final class Workers {
+    /** How long a worker spins for the next batch before it parks. */
+    private static final long SPIN_NANOS = 200_000;
+
     private final Plan plan;
     private final Worker[] workers;
+    private final AtomicInteger nextChunk = new AtomicInteger();
+    // The batch being run: written by the caller before it posts to the workers (a volatile write).
+    private float[] in, out;
+    private int inOffset, outOffset, n, inSize, outSize, chunks;
+    private Layout layout;
 
     Workers(Plan plan, int count) {
         this.plan = plan;
         workers = new Worker[count];
         for (int i = 0; i < count; i++) {
-            workers[i] = new Worker(plan, i);
+            workers[i] = new Worker(this, plan, i);
             workers[i].start();
         }
     }
 
-    /** Slices of {@code perThread} images go to the workers; the caller runs the last slice. */
-    void run(float[] in, int inOffset, Layout layout, int n, float[] out, int outOffset,
-             int perThread, int inSize, int outSize, Workspace own) {
+    /** Runs the batch on the caller's thread and {@code helpers} workers. */
+    void run(float[] in, int inOffset, Layout layout, int n, float[] out, int outOffset, int helpers,
+             int inSize, int outSize, Workspace own) {
+        this.in = in;
+        this.inOffset = inOffset;
+        this.layout = layout;
+        this.n = n;
+        this.out = out;
+        this.outOffset = outOffset;
+        this.inSize = inSize;
+        this.outSize = outSize;
+        this.chunks = (n + Plan.LANES - 1) / Plan.LANES;
+        nextChunk.set(0);
         Thread caller = Thread.currentThread();
-        int start = 0, used = 0;
-        for (; used < workers.length && n - start > perThread; used++, start += perThread) {
-            workers[used].submit(caller, in, inOffset + start * inSize, layout, perThread, out, outOffset + start * outSize);
+        int used = Math.min(helpers, workers.length);
+        for (int i = 0; i < used; i++) {
+            workers[i].submit(caller);
         }
         Throwable failure = null;
         try {
-            plan.run(in, inOffset + start * inSize, layout, n - start, out, outOffset + start * outSize, own);
+            work(own);
         } catch (RuntimeException | Error e) {
             failure = e;
+            nextChunk.set(chunks); // the others stop after their current chunk
         }
         for (int i = 0; i < used; i++) {
             Throwable t = workers[i].await();
@@ -44,10 +68,20 @@ final class Workers {
                 failure = t;
             }
         }
+        this.in = null;
+        this.out = null;
         if (failure instanceof RuntimeException r) {
             throw r;
         } else if (failure instanceof Error e) {
             throw e;
+        }
+    }
+
+    /** Claims and runs chunks until none is left. */
+    private void work(Workspace ws) {
+        for (int c; (c = nextChunk.getAndIncrement()) < chunks; ) {
+            int first = c * Plan.LANES;
+            plan.run(in, inOffset + first * inSize, layout, Math.min(Plan.LANES, n - first), out, outOffset + first * outSize, ws);
         }
     }
 
@@ -59,35 +93,26 @@ final class Workers {
     }
 
     private static final class Worker extends Thread {
-        private final Plan plan;
+        private final Workers owner;
         private final Workspace workspace;
         private volatile boolean stop;
-        /** Incremented by the caller to hand over a slice, copied to {@link #finished} when it is done. */
+        /** Incremented by the caller to hand over a batch, copied to {@link #finished} when it is done. */
         private volatile int posted;
         private volatile int finished;
         private Thread caller;
-        private float[] in, out;
-        private int inOffset, outOffset, n;
-        private Layout layout;
         private Throwable failure;
 
-        Worker(Plan plan, int index) {
+        Worker(Workers owner, Plan plan, int index) {
             super("lenet5-predictor-" + index);
-            this.plan = plan;
+            this.owner = owner;
             this.workspace = plan.newWorkspace();
             setDaemon(true);
         }
 
-        void submit(Thread caller, float[] in, int inOffset, Layout layout, int n, float[] out, int outOffset) {
+        void submit(Thread caller) {
             this.caller = caller;
-            this.in = in;
-            this.inOffset = inOffset;
-            this.layout = layout;
-            this.n = n;
-            this.out = out;
-            this.outOffset = outOffset;
             this.failure = null;
-            posted = posted + 1; // volatile write publishes the fields above
+            posted = posted + 1; // volatile write publishes these fields and the batch's
             LockSupport.unpark(this);
         }
 
@@ -100,29 +125,33 @@ final class Workers {
                     LockSupport.park(this);
                 }
             }
-            Throwable t = failure;
-            in = null;
-            out = null;
-            return t;
+            return failure;
         }
 
         @Override
         public void run() {
             int seen = 0;
+            long idleSince = System.nanoTime();
             while (!stop) {
                 int p = posted;
                 if (p == seen) {
-                    LockSupport.park(this);
+                    if (System.nanoTime() - idleSince < SPIN_NANOS) {
+                        Thread.onSpinWait();
+                    } else {
+                        LockSupport.park(this);
+                    }
                     continue;
                 }
                 try {
-                    plan.run(in, inOffset, layout, n, out, outOffset, workspace);
+                    owner.work(workspace);
                 } catch (RuntimeException | Error e) {
                     failure = e;
+                    owner.nextChunk.set(owner.chunks);
                 }
                 seen = p;
                 finished = p;
                 LockSupport.unpark(caller);
+                idleSince = System.nanoTime();
             }
         }
     }

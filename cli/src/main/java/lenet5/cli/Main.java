@@ -8,6 +8,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The {@code lenet5} command. Exit codes: 0 success, 1 {@code compare} found the models further
@@ -16,13 +20,21 @@ import java.io.PrintWriter;
  */
 @Command(name = "lenet5", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Pure-Java inference and conversion for LeNet-5-class CNNs saved by PyTorch and Keras.",
-        subcommands = {PredictCommand.class, InspectCommand.class, ConvertCommand.class, CompareCommand.class, ServeCommand.class,
-                CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 success, 1 compare beyond tolerance, 2 error."})
 public final class Main implements Runnable {
     public static final int EXIT_OK = 0;
     public static final int EXIT_DIFFERENT = 1;
     public static final int EXIT_ERROR = 2;
+
+    private static final Map<String, Supplier<Object>> COMMANDS = new LinkedHashMap<>();
+
+    static {
+        COMMANDS.put("predict", PredictCommand::new);
+        COMMANDS.put("inspect", InspectCommand::new);
+        COMMANDS.put("convert", ConvertCommand::new);
+        COMMANDS.put("compare", CompareCommand::new);
+        COMMANDS.put("serve", ServeCommand::new);
+    }
 
     @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT, description = "Print stack traces on errors.")
     boolean debug;
@@ -43,6 +55,16 @@ public final class Main implements Runnable {
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
         Main main = new Main();
         CommandLine cl = new CommandLine(main);
+        // picocli builds a command's model by reflection, ~10 ms each once warm: only the one asked for
+        // (all of them for help, a typo or no command, so usage and suggestions list every command).
+        String wanted = Arrays.stream(args).filter(a -> !a.startsWith("-")).findFirst().orElse("");
+        boolean one = COMMANDS.containsKey(wanted);
+        COMMANDS.forEach((name, command) -> {
+            if (!one || name.equals(wanted)) {
+                cl.addSubcommand(name, command.get());
+            }
+        });
+        cl.addSubcommand("help", new CommandLine.HelpCommand());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExpandAtFiles(false); // @FILE means "architecture text in FILE" for --arch, not picocli's argument files
         cl.setOut(out);

@@ -118,8 +118,9 @@ final class Workers {
 
         Throwable await() {
             int target = posted;
-            for (int spins = 0; finished != target; spins++) {
-                if (spins < 1000) {
+            long start = System.nanoTime();
+            while (finished != target) {
+                if (System.nanoTime() - start < SPIN_NANOS) {
                     Thread.onSpinWait();
                 } else {
                     LockSupport.park(this);

@@ -144,9 +144,9 @@ public final class Predictor implements AutoCloseable {
             return;
         }
         if (workers == null) {
-            workers = new Workers(plan, threads - 1);
+            workers = new Workers(plan, threads - 1, inputLayout, inSize, outSize);
         }
-        workers.run(in, inOffset, inputLayout, n, out, outOffset, helpers, inSize, outSize, workspace);
+        workers.run(in, inOffset, n, out, outOffset, helpers, workspace);
     }
 
     /**

@@ -21,15 +21,19 @@ final class Workers {
     private static final long SPIN_NANOS = 200_000;
 
     private final Plan plan;
+    private final Layout layout;
+    private final int inSize, outSize;
     private final Worker[] workers;
     private final AtomicInteger nextChunk = new AtomicInteger();
     // The batch being run: written by the caller before it posts to the workers (a volatile write).
     private float[] in, out;
-    private int inOffset, outOffset, n, inSize, outSize, chunks;
-    private Layout layout;
+    private int inOffset, outOffset, n, chunks;
 
-    Workers(Plan plan, int count) {
+    Workers(Plan plan, int count, Layout layout, int inSize, int outSize) {
         this.plan = plan;
+        this.layout = layout;
+        this.inSize = inSize;
+        this.outSize = outSize;
         workers = new Worker[count];
         for (int i = 0; i < count; i++) {
             workers[i] = new Worker(this, plan, i);
@@ -38,16 +42,12 @@ final class Workers {
     }
 
     /** Runs the batch on the caller's thread and {@code helpers} workers. */
-    void run(float[] in, int inOffset, Layout layout, int n, float[] out, int outOffset, int helpers,
-             int inSize, int outSize, Workspace own) {
+    void run(float[] in, int inOffset, int n, float[] out, int outOffset, int helpers, Workspace own) {
         this.in = in;
         this.inOffset = inOffset;
-        this.layout = layout;
         this.n = n;
         this.out = out;
         this.outOffset = outOffset;
-        this.inSize = inSize;
-        this.outSize = outSize;
         this.chunks = (n + Plan.LANES - 1) / Plan.LANES;
         nextChunk.set(0);
         Thread caller = Thread.currentThread();

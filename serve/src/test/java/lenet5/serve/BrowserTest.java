@@ -72,7 +72,10 @@ class BrowserTest {
                 // The top half with a mouse, the bottom half with a finger: the page handles both as pointer events.
                 draw(driver, pad, new PointerInput(PointerInput.Kind.MOUSE, "mouse"), strokes.subList(0, strokes.size() / 2));
                 draw(driver, pad, new PointerInput(PointerInput.Kind.TOUCH, "finger"), strokes.subList(strokes.size() / 2, strokes.size()));
-                wait.until(d -> body(d, "sent") != null && body(d, "sent").equals(body(d, "shown")));
+                // One request per stroke (each ends with a pointerup); its PNG is made asynchronously, so wait for the
+                // last stroke's request and its answer, not merely for whichever answer came back for the requests so far.
+                String last = String.valueOf(strokes.size());
+                wait.until(d -> last.equals(body(d, "sent")) && last.equals(body(d, "shown")));
 
                 JavascriptExecutor js = (JavascriptExecutor) driver;
                 String dataUrl = (String) js.executeScript("return document.getElementById('pad').toDataURL('image/png')");

@@ -77,13 +77,15 @@ public final class Budget {
     /**
      * Refuses to hold {@code bytes} in memory when that is more than half of this JVM's maximum
      * heap: the limit for data whose size is legitimately unbounded (input images, a weights
-     * entry to inflate), where a fixed figure would refuse large honest inputs.
+     * entry to inflate), where a fixed figure would refuse large honest inputs. The message names
+     * {@code count} {@code items} ("60,000 images of 28x28"); it is formatted only when refusing, as
+     * {@code String.format} costs a small command's start-up tens of milliseconds of locale data.
      */
-    public static void memory(Path file, String what, long bytes) {
+    public static void memory(Path file, long count, String items, long bytes) {
         long heap = Runtime.getRuntime().maxMemory();
         if (bytes < 0 || bytes > heap / 2) {
-            throw new UnsupportedFormatException(file, String.format("%s needs %,d MiB, more than half of this JVM's maximum heap "
-                    + "(%,d MiB); run with a larger -Xmx", what, (bytes < 0 ? Long.MAX_VALUE : bytes) >> 20, heap >> 20));
+            throw new UnsupportedFormatException(file, String.format("%,d %s needs %,d MiB, more than half of this JVM's maximum heap "
+                    + "(%,d MiB); run with a larger -Xmx", count, items, (bytes < 0 ? Long.MAX_VALUE : bytes) >> 20, heap >> 20));
         }
     }
 

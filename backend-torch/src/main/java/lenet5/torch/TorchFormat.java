@@ -45,11 +45,25 @@ public final class TorchFormat implements ModelFormat {
             return false;
         }
         String first = firstEntryName(head);
-        if (first != null && (first.equals("data.pkl") || first.matches("[^/]*/(data\\.pkl|data/.*|version|byteorder|\\.data/.*|code/.*|constants\\.pkl)"))) {
+        if (first != null && isTorchEntry(first)) {
             return true;
         }
         String n = source.name().toLowerCase(Locale.ROOT);
         return n.endsWith(".pt") || n.endsWith(".pth");
+    }
+
+    /** data.pkl, or ARCHIVE/ followed by what torch.save and torch.jit.save write first (no regex: every start pays for one). */
+    private static boolean isTorchEntry(String name) {
+        if (name.equals("data.pkl")) {
+            return true;
+        }
+        int slash = name.indexOf('/');
+        if (slash < 0) {
+            return false;
+        }
+        String rest = name.substring(slash + 1);
+        return rest.equals("data.pkl") || rest.equals("version") || rest.equals("byteorder") || rest.equals("constants.pkl")
+                || rest.startsWith("data/") || rest.startsWith(".data/") || rest.startsWith("code/");
     }
 
     /** The name in the first local file header, if the head holds it. */

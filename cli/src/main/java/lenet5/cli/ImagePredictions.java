@@ -13,7 +13,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * {@code predict MODEL IMAGE...}: decodes and preprocesses the files a batch at a time, prints one
@@ -65,8 +64,8 @@ final class ImagePredictions {
 
     private static void print(PrintWriter out, Format format, Path file, TopClasses top) {
         switch (format) {
-            case TEXT -> out.printf(Locale.ROOT, "%s\tclass %d\tprobability %.6f\ttop3 %s%n", file, top.best(), top.score(), text(top));
-            case CSV -> out.printf(Locale.ROOT, "%s,%d,%.6f,%s%n", csv(file.toString()), top.best(), top.score(), text(top));
+            case TEXT -> out.println(file + "\tclass " + top.best() + "\tprobability " + Decimals.fixed(top.score(), 6) + "\ttop3 " + text(top));
+            case CSV -> out.println(csv(file.toString()) + "," + top.best() + "," + Decimals.fixed(top.score(), 6) + "," + text(top));
             case JSONL -> {
                 ObjectNode o = JSON.createObjectNode();
                 o.put("file", file.toString());
@@ -88,7 +87,7 @@ final class ImagePredictions {
     private static String text(TopClasses top) {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < top.classes().length; i++) {
-            sb.append(i == 0 ? "" : " ").append(top.classes()[i]).append(':').append(String.format(Locale.ROOT, "%.6f", top.scores()[i]));
+            sb.append(i == 0 ? "" : " ").append(top.classes()[i]).append(':').append(Decimals.fixed(top.scores()[i], 6));
         }
         return sb.toString();
     }

@@ -7,6 +7,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.BufferedWriter;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -48,15 +50,30 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        // Results are buffered (System.out alone writes each line with its own system call, seconds for a
+        // 200,000-image listing) and flushed before an error, at the end, and by serve once it listens.
+        PrintWriter out = new PrintWriter(new BufferedWriter(new OutputStreamWriter(System.out), 1 << 16));
+        PrintWriter err = new PrintWriter(System.err, true);
+        int rc;
+        try {
+            rc = run(args, out, err);
+        } finally {
+            out.flush();
+        }
+        System.exit(rc);
     }
 
     /** Runs the command line with the given streams; returns the exit code. Used by tests. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        // Every CommandLine registers picocli's built-in converters; those for java.sql and java.time are
+        // looked up by reflection (~20 ms of each start) and no option here takes such a type.
+        if (System.getProperty("picocli.converters.excludes") == null) {
+            System.setProperty("picocli.converters.excludes", "java\\.(sql|time)\\..*");
+        }
         Main main = new Main();
         CommandLine cl = new CommandLine(main);
         // picocli builds a command's model by reflection, ~10 ms each once warm: only the one asked for
-        // (all of them for help, a typo or no command, so usage and suggestions list every command).
+        // (all of them and "help" for help, a typo or no command, so usage and suggestions list every command).
         String wanted = Arrays.stream(args).filter(a -> !a.startsWith("-")).findFirst().orElse("");
         boolean one = COMMANDS.containsKey(wanted);
         COMMANDS.forEach((name, command) -> {
@@ -64,17 +81,21 @@ public final class Main implements Runnable {
                 cl.addSubcommand(name, command.get());
             }
         });
-        cl.addSubcommand("help", new CommandLine.HelpCommand());
+        if (!one) {
+            cl.addSubcommand("help", new CommandLine.HelpCommand());
+        }
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExpandAtFiles(false); // @FILE means "architecture text in FILE" for --arch, not picocli's argument files
         cl.setOut(out);
         cl.setErr(err);
         cl.setParameterExceptionHandler((ex, a) -> {
+            out.flush();
             err.println("error: " + Text.oneLine(ex.getMessage()));
             err.println("(see 'lenet5 " + (ex.getCommandLine().getCommandName().equals("lenet5") ? "" : ex.getCommandLine().getCommandName() + " ") + "--help')");
             return EXIT_ERROR;
         });
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            out.flush();
             err.println("error: " + Text.oneLine(message(ex, commandLine.getCommandName())));
             if (main.debug) {
                 ex.printStackTrace(err);
@@ -85,6 +106,7 @@ public final class Main implements Runnable {
             return cl.execute(args);
         } catch (StackOverflowError | OutOfMemoryError e) {
             // picocli passes Errors through; the same boundary as the API's turns them into one line.
+            out.flush();
             err.println("error: " + Lenet5Exception.of(null, null, e).getMessage());
             if (main.debug) {
                 e.printStackTrace(err);

@@ -179,14 +179,14 @@ final class PredictCommand implements Callable<Integer> {
         if (perImage || (truth == null && output == null)) {
             for (int i = 0; i < n; i++) {
                 int c = classOf(result, i, k);
-                out.printf(Locale.ROOT, "%d\tpredicted %d\t%s %.6f%s%n", i, c, logits ? "logit" : "score", result[i * k + (k == 1 ? 0 : c)],
-                        truth == null ? "" : "\tlabel " + truth[i]);
+                out.println(i + "\tpredicted " + c + (logits ? "\tlogit " : "\tscore ") + Decimals.fixed(result[i * k + (k == 1 ? 0 : c)], 6)
+                        + (truth == null ? "" : "\tlabel " + truth[i]));
             }
         }
-        out.printf(Locale.ROOT, "images: %d, model: %s (%s), %.3f s (%.0f images/s, %s kernels)%n", n, InspectCommand.shown(model),
-                InspectCommand.shown(m.info().format()), seconds, n / Math.max(seconds, 1e-9), kernelsRun);
+        out.println("images: " + n + ", model: " + InspectCommand.shown(model) + " (" + InspectCommand.shown(m.info().format()) + "), "
+                + Decimals.fixed(seconds, 3) + " s (" + Decimals.fixed(n / Math.max(seconds, 1e-9), 0) + " images/s, " + kernelsRun + " kernels)");
         if (output != null) {
-            out.printf(Locale.ROOT, "wrote %d x %d float32 to %s%n", n, k, output);
+            out.println("wrote " + n + " x " + k + " float32 to " + output);
         }
         if (truth != null) {
             printAccuracy(out, result, truth, k);

@@ -51,7 +51,7 @@ public final class Idx {
                 throw new InvalidInputException(file, "implausible IDX dimensions " + n + "x" + rows + "x" + cols);
             }
             // The pixels, then as float32 for the model: checked before reading, as a small gzip can hold many images.
-            lenet5.Budget.memory(file, String.format("%,d images of %dx%d", n, rows, cols), 5 * bytes);
+            lenet5.Budget.memory(file, n, "images of " + rows + "x" + cols, 5 * bytes);
             byte[] px = readUpTo(in, (int) bytes);
             if (px.length < bytes) {
                 throw new InvalidInputException(file, "IDX file is truncated: its header declares " + n + " images of "
@@ -77,7 +77,7 @@ public final class Idx {
             if (n < 0) {
                 throw new InvalidInputException(file, "implausible label count " + n);
             }
-            lenet5.Budget.memory(file, String.format("%,d labels", n), 5L * n);
+            lenet5.Budget.memory(file, n, "labels", 5L * n);
             byte[] b = readUpTo(in, n);
             if (b.length < n) {
                 throw new InvalidInputException(file, "IDX file is truncated: its header declares " + n

@@ -23,7 +23,7 @@ public final class RawFloats {
             if (size > Integer.MAX_VALUE - 8) {
                 throw new InvalidInputException(file, "file too large for one array: " + size + " bytes");
             }
-            lenet5.Budget.memory(file, String.format("%,d float32 values", size / 4), 2 * size);
+            lenet5.Budget.memory(file, size / 4, "float32 values", 2 * size);
             byte[] bytes = Files.readAllBytes(file);
             float[] f = new float[bytes.length / 4];
             ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(f);

@@ -8,6 +8,7 @@ import lenet5.serve.ServedModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -56,6 +57,11 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--idle-timeout", paramLabel = "SECONDS", defaultValue = "30", description = "Close connections idle this long (default: ${DEFAULT-VALUE}).")
     int idleTimeout;
 
+    @Option(names = "--warm-up", paramLabel = "SECONDS", defaultValue = "2",
+            description = "Before listening, run each model on blank images for up to this long (or until its kernels are compiled), "
+                    + "so the first requests do not wait on the JIT; 0 skips it (default: ${DEFAULT-VALUE}).")
+    double warmUp;
+
     @Spec
     CommandSpec spec;
 
@@ -65,17 +71,26 @@ final class ServeCommand implements Callable<Integer> {
         Normalization norm = normalize == null ? Normalization.NONE : Normalization.parse(normalize);
         Preprocess pre = Preprocess.parse(preprocess);
         List<ServedModel> served = new ArrayList<>();
+        List<String> warmedUp = new ArrayList<>();
         for (String m : models) {
             int eq = m.indexOf('=');
             Path file = Path.of(eq > 0 ? m.substring(eq + 1) : m);
             String name = eq > 0 ? m.substring(0, eq) : stem(file);
             served.add(new ServedModel(name, modelOptions.load(file), pre, norm));
         }
+        if (!(warmUp >= 0 && warmUp <= 600)) {
+            throw new ParameterException(spec.commandLine(), "--warm-up must be 0 to 600 seconds, got " + warmUp);
+        }
+        for (ServedModel m : served) {
+            long t0 = System.nanoTime();
+            int images = m.warmUp(Duration.ofNanos((long) (warmUp * 1e9)));
+            warmedUp.add(images == 0 ? "" : ", warmed up on " + images + " blank images in " + Decimals.fixed((System.nanoTime() - t0) / 1e9, 2) + " s");
+        }
         ServeOptions options = ServeOptions.DEFAULTS.withHost(host).withPort(port).withLimits(maxBody, maxConcurrent, maxBatch)
                 .withTimeouts(Duration.ofSeconds(idleTimeout), ServeOptions.DEFAULTS.stopTimeout()).withPreprocessing(pre, norm);
         ModelServer server = ModelServer.start(served, options, true);
-        for (ServedModel m : served) {
-            out.printf("model %s: %s%n", m.name(), m.model().info().format());
+        for (int i = 0; i < served.size(); i++) {
+            out.println("model " + served.get(i).name() + ": " + served.get(i).model().info().format() + warmedUp.get(i));
         }
         out.println("serving " + served.size() + " model(s) at " + server.url() + " (Ctrl-C or SIGTERM stops)");
         out.flush();

@@ -41,6 +41,7 @@ class ServeCommandTest {
             }
             assertNotNull(url, log.toString());
             assertTrue(log.toString().contains("model lenet5_tanh: pytorch zip"), log.toString());
+            assertTrue(Pattern.compile("model digits: .*, warmed up on [1-9]\\d* blank images in").matcher(log).find(), log.toString());
             HttpClient client = HttpClient.newHttpClient();
             HttpResponse<String> models = client.send(HttpRequest.newBuilder(URI.create(url + "v1/models")).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals("{\"models\":[\"lenet5_tanh\",\"digits\"]}", models.body());
@@ -56,6 +57,9 @@ class ServeCommandTest {
         Cli r = Cli.run("serve", "--port", "0", "bad name=" + TestFiles.testdata().resolve("torch/lenet5_tanh.pt"));
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("model name 'bad name' must be"), r.err());
+        Cli warm = Cli.run("serve", "--port", "0", "--warm-up", "-1", TestFiles.testdata().resolve("torch/lenet5_tanh.pt").toString());
+        assertEquals(2, warm.exit());
+        assertTrue(warm.err().startsWith("error: --warm-up must be 0 to 600 seconds, got -1.0"), warm.err());
         Cli missing = Cli.run("serve", "--port", "0", "nope.pt");
         assertEquals(2, missing.exit());
         assertTrue(missing.err().startsWith("error: nope.pt: no such file"), missing.err());

@@ -6,10 +6,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import lenet5.compare.Comparison;
 import lenet5.compare.Diff;
 import lenet5.model.Sequential;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
@@ -21,41 +17,35 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "compare", mixinStandardHelpOptions = true, description = {
-        "Feed the same random inputs (uniform [0,1), each model in its own layout) to two models and report how far",
-        "their outputs are apart, and layer by layer when the architectures line up.",
-        "Exit code 0 within tolerance, 1 beyond it, 2 on error. Differences are absolute; default tolerance 1e-5."})
+import static lenet5.cli.Specs.flag;
+import static lenet5.cli.Specs.option;
+import static lenet5.cli.Specs.positional;
+
 final class CompareCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "A")
     Path a;
-
-    @Parameters(index = "1", paramLabel = "B")
     Path b;
-
-    @Option(names = "--samples", paramLabel = "N", defaultValue = "16", description = "Random inputs (default: ${DEFAULT-VALUE}).")
     int samples;
-
-    @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "Seed of the random inputs (default: ${DEFAULT-VALUE}).")
     long seed;
-
-    @Option(names = "--tolerance", paramLabel = "T", defaultValue = "1e-5",
-            description = "Largest absolute output difference accepted (default: ${DEFAULT-VALUE}).")
     double tolerance;
-
-    @Option(names = "--arch-a", paramLabel = "ARCH", description = "Architecture for A if it has none (see predict --arch).")
     String archA;
-
-    @Option(names = "--arch-b", paramLabel = "ARCH", description = "Architecture for B if it has none.")
     String archB;
-
-    @Option(names = "--input-shape", paramLabel = "CxHxW", description = "Input shape when a file does not record it.")
     String inputShape;
-
-    @Option(names = "--json", description = "Machine-readable output.")
     boolean json;
 
-    @Spec
-    CommandSpec spec;
+    final CommandSpec spec = Specs.command(this, "compare", new String[] {
+            "Feed the same random inputs (uniform [0,1), each model in its own layout) to two models and report how far",
+            "their outputs are apart, and layer by layer when the architectures line up.",
+            "Exit code 0 within tolerance, 1 beyond it, 2 on error. Differences are absolute; default tolerance 1e-5."})
+            .addPositional(positional("0", "A", Path.class, v -> a = v))
+            .addPositional(positional("1", "B", Path.class, v -> b = v))
+            .addOption(option("--samples", "N", Integer.class, "16", v -> samples = v, "Random inputs (default: ${DEFAULT-VALUE})."))
+            .addOption(option("--seed", "S", Long.class, "0", v -> seed = v, "Seed of the random inputs (default: ${DEFAULT-VALUE})."))
+            .addOption(option("--tolerance", "T", Double.class, "1e-5", v -> tolerance = v,
+                    "Largest absolute output difference accepted (default: ${DEFAULT-VALUE})."))
+            .addOption(option("--arch-a", "ARCH", String.class, v -> archA = v, "Architecture for A if it has none (see predict --arch)."))
+            .addOption(option("--arch-b", "ARCH", String.class, v -> archB = v, "Architecture for B if it has none."))
+            .addOption(option("--input-shape", "CxHxW", String.class, v -> inputShape = v, "Input shape when a file does not record it."))
+            .addOption(flag("--json", v -> json = v, "Machine-readable output."));
 
     @Override
     public Integer call() throws JsonProcessingException {

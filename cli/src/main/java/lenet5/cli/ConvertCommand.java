@@ -8,11 +8,6 @@ import lenet5.compare.Comparison;
 import lenet5.model.Sequential;
 import lenet5.spi.Companion;
 import lenet5.spi.ModelFormat;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.IOException;
@@ -23,42 +18,40 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-@Command(name = "convert", mixinStandardHelpOptions = true, description = {
-        "Convert a model between PyTorch and Keras. The input format is detected from the content, the output format",
-        "from OUT's extension: .pt/.pth a PyTorch state_dict (plus OUT's name with .py: the matching torch.nn.Sequential",
-        "and the lines that load the weights), .h5 a Keras legacy HDF5 model, .keras a Keras 3 zip.",
-        "The written file is read back and compared with the source on random inputs; exit code 1 if they differ."})
+import static lenet5.cli.Specs.flag;
+import static lenet5.cli.Specs.option;
+import static lenet5.cli.Specs.positional;
+
 final class ConvertCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "IN")
     Path in;
-
-    @Parameters(index = "1", paramLabel = "OUT")
     Path out;
-
-    @Mixin
-    ModelOptions modelOptions;
-
-    @Option(names = "--to", paramLabel = "FORMAT", description = "Output format regardless of OUT's extension: pt, h5 or keras.")
+    final ModelOptions modelOptions = new ModelOptions();
     String to;
-
-    @Option(names = "--variant", paramLabel = "NAME", description = "Format-specific variant, e.g. 'full' for a PyTorch full-model pickle.")
     String variant;
-
-    @Option(names = "--print-torch", description = "Also print the torch.nn.Sequential definition on stdout (for .pt output).")
     boolean printTorch;
-
-    @Option(names = "--no-torch-source", description = "Do not write the .py file next to a .pt output.")
     boolean noTorchSource;
-
-    @Option(names = "--no-verify", description = "Skip reading the output back and comparing it with the source.")
     boolean noVerify;
-
-    @Option(names = "--tolerance", paramLabel = "T", defaultValue = "1e-5",
-            description = "Largest absolute output difference the verification accepts (default: ${DEFAULT-VALUE}).")
     double tolerance;
 
-    @Spec
-    CommandSpec spec;
+    final CommandSpec spec = Specs.command(this, "convert", new String[] {
+            "Convert a model between PyTorch and Keras. The input format is detected from the content, the output format",
+            "from OUT's extension: .pt/.pth a PyTorch state_dict (plus OUT's name with .py: the matching torch.nn.Sequential",
+            "and the lines that load the weights), .h5 a Keras legacy HDF5 model, .keras a Keras 3 zip.",
+            "The written file is read back and compared with the source on random inputs; exit code 1 if they differ."})
+            .addPositional(positional("0", "IN", Path.class, v -> in = v))
+            .addPositional(positional("1", "OUT", Path.class, v -> out = v))
+            .addOption(option("--to", "FORMAT", String.class, v -> to = v, "Output format regardless of OUT's extension: pt, h5 or keras."))
+            .addOption(option("--variant", "NAME", String.class, v -> variant = v,
+                    "Format-specific variant, e.g. 'full' for a PyTorch full-model pickle."))
+            .addOption(flag("--print-torch", v -> printTorch = v, "Also print the torch.nn.Sequential definition on stdout (for .pt output)."))
+            .addOption(flag("--no-torch-source", v -> noTorchSource = v, "Do not write the .py file next to a .pt output."))
+            .addOption(flag("--no-verify", v -> noVerify = v, "Skip reading the output back and comparing it with the source."))
+            .addOption(option("--tolerance", "T", Double.class, "1e-5", v -> tolerance = v,
+                    "Largest absolute output difference the verification accepts (default: ${DEFAULT-VALUE})."));
+
+    {
+        modelOptions.addTo(spec);
+    }
 
     @Override
     public Integer call() {

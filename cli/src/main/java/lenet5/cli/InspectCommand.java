@@ -8,11 +8,6 @@ import lenet5.model.InputSizes;
 import lenet5.model.Sequential;
 import lenet5.model.StoredWeight;
 import lenet5.tensor.Tensor;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
@@ -24,21 +19,23 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "inspect", mixinStandardHelpOptions = true, description = {
-        "Show what a model file holds: format, framework version, layers with output shapes, every stored weight.",
-        "With two files: the tutorial's side-by-side table matching each weight of A to B with the transform between them."})
+import static lenet5.cli.Specs.flag;
+import static lenet5.cli.Specs.positionals;
+
 final class InspectCommand implements Callable<Integer> {
-    @Parameters(arity = "1..2", paramLabel = "MODEL", description = "One model, or two to compare side by side.")
     List<Path> models;
-
-    @Mixin
-    ModelOptions modelOptions;
-
-    @Option(names = "--json", description = "Machine-readable output.")
+    final ModelOptions modelOptions = new ModelOptions();
     boolean json;
 
-    @Spec
-    CommandSpec spec;
+    final CommandSpec spec = Specs.command(this, "inspect", new String[] {
+            "Show what a model file holds: format, framework version, layers with output shapes, every stored weight.",
+            "With two files: the tutorial's side-by-side table matching each weight of A to B with the transform between them."})
+            .addPositional(positionals("0..*", "1..2", "MODEL", Path.class, v -> models = v, "One model, or two to compare side by side."))
+            .addOption(flag("--json", v -> json = v, "Machine-readable output."));
+
+    {
+        modelOptions.addTo(spec);
+    }
 
     @Override
     public Integer call() throws JsonProcessingException {

@@ -4,8 +4,7 @@ import lenet5.ArchitectureRequiredException;
 import lenet5.Lenet5Exception;
 import lenet5.Text;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.BufferedWriter;
 import java.io.OutputStreamWriter;
@@ -20,29 +19,29 @@ import java.util.function.Supplier;
  * apart than the tolerance, 2 any error (bad file, bad option). Errors are one line on stderr,
  * {@code error: <file>: <problem>}; {@code --debug} adds the stack trace.
  */
-@Command(name = "lenet5", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "Pure-Java inference and conversion for LeNet-5-class CNNs saved by PyTorch and Keras.",
-        footer = {"", "Exit codes: 0 success, 1 compare beyond tolerance, 2 error."})
 public final class Main implements Runnable {
     public static final int EXIT_OK = 0;
     public static final int EXIT_DIFFERENT = 1;
     public static final int EXIT_ERROR = 2;
 
-    private static final Map<String, Supplier<Object>> COMMANDS = new LinkedHashMap<>();
+    /** The commands; each builds its own picocli model (see {@link Specs}). */
+    private static final Map<String, Supplier<CommandSpec>> COMMANDS = new LinkedHashMap<>();
 
     static {
-        COMMANDS.put("predict", PredictCommand::new);
-        COMMANDS.put("inspect", InspectCommand::new);
-        COMMANDS.put("convert", ConvertCommand::new);
-        COMMANDS.put("compare", CompareCommand::new);
-        COMMANDS.put("serve", ServeCommand::new);
+        COMMANDS.put("predict", () -> new PredictCommand().spec);
+        COMMANDS.put("inspect", () -> new InspectCommand().spec);
+        COMMANDS.put("convert", () -> new ConvertCommand().spec);
+        COMMANDS.put("compare", () -> new CompareCommand().spec);
+        COMMANDS.put("serve", () -> new ServeCommand().spec);
     }
 
-    @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT, description = "Print stack traces on errors.")
     boolean debug;
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    final CommandSpec spec = Specs.command(this, "lenet5",
+            new String[] {"Pure-Java inference and conversion for LeNet-5-class CNNs saved by PyTorch and Keras."},
+            "", "Exit codes: 0 success, 1 compare beyond tolerance, 2 error.")
+            .addOption(Specs.flag("--debug", v -> debug = v, "Print stack traces on errors.").toBuilder()
+                    .scopeType(CommandLine.ScopeType.INHERIT).build());
 
     @Override
     public void run() {
@@ -71,9 +70,9 @@ public final class Main implements Runnable {
             System.setProperty("picocli.converters.excludes", "java\\.(sql|time)\\..*");
         }
         Main main = new Main();
-        CommandLine cl = new CommandLine(main);
-        // picocli builds a command's model by reflection, ~10 ms each once warm: only the one asked for
-        // (all of them and "help" for help, a typo or no command, so usage and suggestions list every command).
+        CommandLine cl = new CommandLine(main.spec);
+        // Only the command asked for is built (all of them and "help" for help, a typo or no command, so
+        // usage and suggestions list every command).
         String wanted = Arrays.stream(args).filter(a -> !a.startsWith("-")).findFirst().orElse("");
         boolean one = COMMANDS.containsKey(wanted);
         COMMANDS.forEach((name, command) -> {

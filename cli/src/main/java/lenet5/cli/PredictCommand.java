@@ -12,14 +12,9 @@ import lenet5.model.KernelChoice;
 import lenet5.model.Predictor;
 import lenet5.model.Sequential;
 import lenet5.tensor.Shape;
-import picocli.CommandLine.ArgGroup;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.ArgGroupSpec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -28,86 +23,75 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-@Command(name = "predict", mixinStandardHelpOptions = true,
-        description = "Classify images with a model: image files (PNG, JPEG, BMP, GIF, ...) or directories of them, MNIST IDX files, or raw float32 input.",
-        footer = {"", "A model file records its input size but not how its training images were preprocessed: pass "
-                + "--normalize, --pad and --resize (and --raw-pixels) the way the model was trained. Order: scale, resize, pad, normalize."})
+import static lenet5.cli.Specs.flag;
+import static lenet5.cli.Specs.option;
+import static lenet5.cli.Specs.positional;
+import static lenet5.cli.Specs.positionals;
+
 final class PredictCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "MODEL", description = "A .pt/.pth, .h5 or .keras file.")
     Path model;
-
-    @Parameters(index = "1..*", arity = "0..*", paramLabel = "IMAGE",
-            description = "Image files or directories (walked recursively for image files); one line per file.")
     List<Path> imageFiles = new ArrayList<>();
-
-    @Mixin
-    ModelOptions modelOptions;
-
-    @ArgGroup(exclusive = true, multiplicity = "0..1")
-    InputChoice input;
-
-    static final class InputChoice {
-        @Option(names = "--images", paramLabel = "IDX", description = "MNIST idx3-ubyte images (plain or .gz).")
-        Path images;
-
-        @Option(names = "--input", paramLabel = "F32", description = "Raw little-endian float32 images; the count follows from the file size.")
-        Path raw;
-    }
-
-    @Option(names = "--labels", paramLabel = "IDX", description = "MNIST idx1-ubyte labels: print accuracy and a confusion matrix.")
+    final ModelOptions modelOptions = new ModelOptions();
+    Path idx;
+    Path raw;
     Path labels;
-
-    @Option(names = "--raw-pixels", description = "Feed IDX or image pixels as 0..255 instead of scaled to [0,1] (for models trained on raw values).")
     boolean rawPixels;
-
-    @Option(names = "--normalize", paramLabel = "MEAN,STD", description = "IDX images and image files: subtract MEAN and divide by STD after "
-            + "scaling (torchvision's Normalize, e.g. 0.1307,0.3081 for MNIST). Not recorded in model files.")
     String normalize;
-
-    @Option(names = "--pad", paramLabel = "N", description = "IDX images: add N background pixels on every side "
-            + "(2 turns 28x28 into 32x32, as LeNet-5 was fed). Not recorded in model files.")
     Integer pad;
-
-    @Option(names = "--resize", paramLabel = "N", description = "IDX images: resize to NxN, bilinear (torchvision's Resize(N)). "
-            + "Not recorded in model files.")
     Integer resize;
-
-    @Option(names = "--layout", paramLabel = "nchw|nhwc", description = "Layout of --input data (default: the model's native layout, NHWC for Keras, NCHW for PyTorch).")
     String layout;
-
-    @Option(names = "--output", paramLabel = "F32", description = "Write the outputs as raw little-endian float32, N rows of K values.")
     Path output;
-
-    @Option(names = "--logits", description = "Output the input of a final softmax or sigmoid instead of its output.")
     boolean logits;
-
-    @Option(names = "--per-image", description = "Print one line per image (the default without --labels and --output).")
     boolean perImage;
-
-    @Option(names = "--preprocess", paramLabel = "mnist|resize|none", defaultValue = "mnist",
-            description = "How image files become model input: mnist (ink box to 20x20, centre of mass in 28x28, padded to the model's size; default), resize (whole image scaled to the model's size) or none (must already have it).")
     String preprocess;
-
-    @Option(names = "--format", paramLabel = "text|csv|jsonl", defaultValue = "text",
-            description = "Output for image files: text (default), csv, or jsonl (one object per file: file, class, probability, top3).")
     String format;
-
-    @Option(names = "--kernels", paramLabel = "auto|best|scalar", defaultValue = "auto",
-            description = "Compute kernels: best (the Vector API when the JVM has it), scalar (plain Java), or auto (default): "
-                    + "scalar below " + AUTO_SCALAR_BELOW + " images, where the Vector API's still-interpreted code would cost more than it saves.")
     Kernels kernels;
+    Integer threads;
 
     enum Kernels { AUTO, BEST, SCALAR }
 
-    @Option(names = "--threads", paramLabel = "N", description = "--images and --input: split the batch over N threads "
-            + "(default: one per processor; the results are the same bits for any N).")
-    Integer threads;
+    final CommandSpec spec = Specs.command(this, "predict", new String[] {
+            "Classify images with a model: image files (PNG, JPEG, BMP, GIF, ...) or directories of them, MNIST IDX files, or raw float32 input."},
+            "", "A model file records its input size but not how its training images were preprocessed: pass "
+                    + "--normalize, --pad and --resize (and --raw-pixels) the way the model was trained. Order: scale, resize, pad, normalize.")
+            .addPositional(positional("0", "MODEL", Path.class, v -> model = v, "A .pt/.pth, .h5 or .keras file."))
+            .addPositional(positionals("1..*", "0..*", "IMAGE", Path.class, v -> imageFiles = v,
+                    "Image files or directories (walked recursively for image files); one line per file."))
+            .addArgGroup(ArgGroupSpec.builder().exclusive(true).multiplicity("0..1")
+                    .addArg(option("--images", "IDX", Path.class, v -> idx = v, "MNIST idx3-ubyte images (plain or .gz)."))
+                    .addArg(option("--input", "F32", Path.class, v -> raw = v, "Raw little-endian float32 images; the count follows from the file size."))
+                    .build())
+            .addOption(option("--labels", "IDX", Path.class, v -> labels = v, "MNIST idx1-ubyte labels: print accuracy and a confusion matrix."))
+            .addOption(flag("--raw-pixels", v -> rawPixels = v,
+                    "Feed IDX or image pixels as 0..255 instead of scaled to [0,1] (for models trained on raw values)."))
+            .addOption(option("--normalize", "MEAN,STD", String.class, v -> normalize = v, "IDX images and image files: subtract MEAN and divide by STD after "
+                    + "scaling (torchvision's Normalize, e.g. 0.1307,0.3081 for MNIST). Not recorded in model files."))
+            .addOption(option("--pad", "N", Integer.class, v -> pad = v, "IDX images: add N background pixels on every side "
+                    + "(2 turns 28x28 into 32x32, as LeNet-5 was fed). Not recorded in model files."))
+            .addOption(option("--resize", "N", Integer.class, v -> resize = v, "IDX images: resize to NxN, bilinear (torchvision's Resize(N)). "
+                    + "Not recorded in model files."))
+            .addOption(option("--layout", "nchw|nhwc", String.class, v -> layout = v,
+                    "Layout of --input data (default: the model's native layout, NHWC for Keras, NCHW for PyTorch)."))
+            .addOption(option("--output", "F32", Path.class, v -> output = v, "Write the outputs as raw little-endian float32, N rows of K values."))
+            .addOption(flag("--logits", v -> logits = v, "Output the input of a final softmax or sigmoid instead of its output."))
+            .addOption(flag("--per-image", v -> perImage = v, "Print one line per image (the default without --labels and --output)."))
+            .addOption(option("--preprocess", "mnist|resize|none", String.class, "mnist", v -> preprocess = v,
+                    "How image files become model input: mnist (ink box to 20x20, centre of mass in 28x28, padded to the model's size; default), "
+                            + "resize (whole image scaled to the model's size) or none (must already have it)."))
+            .addOption(option("--format", "text|csv|jsonl", String.class, "text", v -> format = v,
+                    "Output for image files: text (default), csv, or jsonl (one object per file: file, class, probability, top3)."))
+            .addOption(option("--kernels", "auto|best|scalar", Kernels.class, "auto", v -> kernels = v,
+                    "Compute kernels: best (the Vector API when the JVM has it), scalar (plain Java), or auto (default): "
+                            + "scalar below " + AUTO_SCALAR_BELOW + " images, where the Vector API's still-interpreted code would cost more than it saves."))
+            .addOption(option("--threads", "N", Integer.class, v -> threads = v, "--images and --input: split the batch over N threads "
+                    + "(default: one per processor; the results are the same bits for any N)."));
+
+    {
+        modelOptions.addTo(spec);
+    }
 
     /** Measured: below this many images a fresh JVM finishes sooner on the plain-Java kernels (README, Performance). */
     static final int AUTO_SCALAR_BELOW = 50_000;
-
-    @Spec
-    CommandSpec spec;
 
     @Override
     public Integer call() {
@@ -118,12 +102,12 @@ final class PredictCommand implements Callable<Integer> {
         if (!imageFiles.isEmpty()) {
             return predictImages(out);
         }
-        if (input == null) {
+        if (idx == null && raw == null) {
             throw new ParameterException(spec.commandLine(), "give IMAGE files or directories, --images IDX or --input F32");
         }
         if (output != null) {
             AtomicFiles.refuseOverwriting(output, "an input file (the model, --images, --input or --labels)",
-                    model, input.images, input.raw, labels);
+                    model, idx, raw, labels);
         }
         Sequential m = modelOptions.load(model);
         if (logits) {
@@ -133,11 +117,11 @@ final class PredictCommand implements Callable<Integer> {
         float[] data;
         Layout dataLayout;
         int n;
-        if (input.images != null) {
-            Idx.Images images = Idx.readImages(input.images);
+        if (idx != null) {
+            Idx.Images images = Idx.readImages(idx);
             ImagePrep prep = ImagePrep.of(images.rows(), images.cols(), resize, pad, normalize);
             if (in.channels() != 1 || in.height() != prep.height() || in.width() != prep.width()) {
-                throw new InvalidInputException(input.images, "images are 1x" + prep.height() + "x" + prep.width()
+                throw new InvalidInputException(idx, "images are 1x" + prep.height() + "x" + prep.width()
                         + (prep.changesSize() ? " after --resize/--pad" : "") + ", the model expects " + in
                         + (in.channels() == 1 && in.height() == in.width() && images.rows() == images.cols() && in.height() > images.rows()
                         ? " (a model trained on padded or resized digits: --pad " + (in.height() - images.rows()) / 2
@@ -148,11 +132,11 @@ final class PredictCommand implements Callable<Integer> {
             n = images.count();
         } else {
             if (normalize != null || pad != null || resize != null) {
-                throw new InvalidInputException(input.raw, "--normalize, --pad and --resize apply to --images; --input is fed as it is");
+                throw new InvalidInputException(raw, "--normalize, --pad and --resize apply to --images; --input is fed as it is");
             }
-            data = RawFloats.read(input.raw);
+            data = RawFloats.read(raw);
             if (data.length % in.size() != 0) {
-                throw new InvalidInputException(input.raw, data.length + " float32 values are not a whole number of images of "
+                throw new InvalidInputException(raw, data.length + " float32 values are not a whole number of images of "
                         + in.size() + " values (" + in + ")");
             }
             dataLayout = layout == null ? m.nativeLayout() : Layout.parse(layout);
@@ -195,7 +179,7 @@ final class PredictCommand implements Callable<Integer> {
     }
 
     private int predictImages(PrintWriter out) {
-        if (input != null || labels != null || output != null || pad != null || resize != null) {
+        if (idx != null || raw != null || labels != null || output != null || pad != null || resize != null) {
             throw new ParameterException(spec.commandLine(), "IMAGE files take none of --images, --input, --labels, --output, --pad, --resize "
                     + "(--preprocess fits them to the model)");
         }

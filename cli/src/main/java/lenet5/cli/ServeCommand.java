@@ -5,13 +5,8 @@ import lenet5.image.Preprocess;
 import lenet5.serve.ModelServer;
 import lenet5.serve.ServeOptions;
 import lenet5.serve.ServedModel;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -20,50 +15,50 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "serve", mixinStandardHelpOptions = true,
-        description = {"Serve models over HTTP: the Open Inference Protocol v2 REST API (/v2/...), image prediction "
-                + "(POST /v1/models/NAME/predict), a draw-a-digit page (/) and Prometheus metrics (/metrics).",
-                "Stops gracefully on SIGTERM or Ctrl-C: requests in flight finish."})
+import static lenet5.cli.Specs.option;
+import static lenet5.cli.Specs.positionals;
+
 final class ServeCommand implements Callable<Integer> {
-    @Parameters(arity = "1..*", paramLabel = "MODEL",
-            description = "Model files (.pt/.pth, .h5, .keras), served under the file name without its extension, or NAME=FILE.")
     List<String> models;
-
-    @Mixin
-    ModelOptions modelOptions;
-
-    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}, this machine only).")
+    final ModelOptions modelOptions = new ModelOptions();
     String host;
-
-    @Option(names = "--port", defaultValue = "8080", description = "Port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
     int port;
-
-    @Option(names = "--preprocess", paramLabel = "mnist|resize|none", defaultValue = "mnist",
-            description = "Default preprocessing of uploaded images (a request may ask ?preprocess=...; default: ${DEFAULT-VALUE}).")
     String preprocess;
-
-    @Option(names = "--normalize", paramLabel = "MEAN,STD", description = "The models' input normalization of image pixels in [0,1] (default: none).")
     String normalize;
-
-    @Option(names = "--max-body", paramLabel = "BYTES", defaultValue = "4194304", description = "Largest request body; larger ones get 413 (default: ${DEFAULT-VALUE}).")
     long maxBody;
-
-    @Option(names = "--max-concurrent", paramLabel = "N", defaultValue = "64", description = "Inference requests handled at once; more get 503 with Retry-After (default: ${DEFAULT-VALUE}).")
     int maxConcurrent;
-
-    @Option(names = "--max-batch", paramLabel = "N", defaultValue = "1024", description = "Largest batch in one infer request (default: ${DEFAULT-VALUE}).")
     int maxBatch;
-
-    @Option(names = "--idle-timeout", paramLabel = "SECONDS", defaultValue = "30", description = "Close connections idle this long (default: ${DEFAULT-VALUE}).")
     int idleTimeout;
-
-    @Option(names = "--warm-up", paramLabel = "SECONDS", defaultValue = "2",
-            description = "Before listening, run each model on blank images for up to this long (or until its kernels are compiled), "
-                    + "so the first requests do not wait on the JIT; 0 skips it (default: ${DEFAULT-VALUE}).")
     double warmUp;
 
-    @Spec
-    CommandSpec spec;
+    final CommandSpec spec = Specs.command(this, "serve", new String[] {
+            "Serve models over HTTP: the Open Inference Protocol v2 REST API (/v2/...), image prediction "
+                    + "(POST /v1/models/NAME/predict), a draw-a-digit page (/) and Prometheus metrics (/metrics).",
+            "Stops gracefully on SIGTERM or Ctrl-C: requests in flight finish."})
+            .addPositional(positionals("0..*", "1..*", "MODEL", String.class, v -> models = v,
+                    "Model files (.pt/.pth, .h5, .keras), served under the file name without its extension, or NAME=FILE."))
+            .addOption(option("--host", "HOST", String.class, "127.0.0.1", v -> host = v,
+                    "Address to listen on (default: ${DEFAULT-VALUE}, this machine only)."))
+            .addOption(option("--port", "PORT", Integer.class, "8080", v -> port = v, "Port (default: ${DEFAULT-VALUE}; 0 picks a free one)."))
+            .addOption(option("--preprocess", "mnist|resize|none", String.class, "mnist", v -> preprocess = v,
+                    "Default preprocessing of uploaded images (a request may ask ?preprocess=...; default: ${DEFAULT-VALUE})."))
+            .addOption(option("--normalize", "MEAN,STD", String.class, v -> normalize = v,
+                    "The models' input normalization of image pixels in [0,1] (default: none)."))
+            .addOption(option("--max-body", "BYTES", Long.class, "4194304", v -> maxBody = v,
+                    "Largest request body; larger ones get 413 (default: ${DEFAULT-VALUE})."))
+            .addOption(option("--max-concurrent", "N", Integer.class, "64", v -> maxConcurrent = v,
+                    "Inference requests handled at once; more get 503 with Retry-After (default: ${DEFAULT-VALUE})."))
+            .addOption(option("--max-batch", "N", Integer.class, "1024", v -> maxBatch = v,
+                    "Largest batch in one infer request (default: ${DEFAULT-VALUE})."))
+            .addOption(option("--idle-timeout", "SECONDS", Integer.class, "30", v -> idleTimeout = v,
+                    "Close connections idle this long (default: ${DEFAULT-VALUE})."))
+            .addOption(option("--warm-up", "SECONDS", Double.class, "2", v -> warmUp = v,
+                    "Before listening, run each model on blank images for up to this long (or until its kernels are compiled), "
+                            + "so the first requests do not wait on the JIT; 0 skips it (default: ${DEFAULT-VALUE})."));
+
+    {
+        modelOptions.addTo(spec);
+    }
 
     @Override
     public Integer call() throws InterruptedException {

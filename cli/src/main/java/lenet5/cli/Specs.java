@@ -6,7 +6,6 @@ import picocli.CommandLine.Model.ISetter;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -42,21 +41,20 @@ final class Specs {
 
     /** An option without a value: the field is true when it is given. */
     static OptionSpec flag(String name, Consumer<Boolean> field, String description) {
-        return bind(OptionSpec.builder(name).type(boolean.class), (Boolean v) -> field.accept(v != null && v))
+        return bind(OptionSpec.builder(name).type(boolean.class), field).description(description).build();
+    }
+
+    /** The positional parameter at {@code index}, required. */
+    static <T> PositionalParamSpec positional(String index, String label, Class<T> type, Consumer<T> field, String... description) {
+        return bind(PositionalParamSpec.builder().index(index).arity("1").required(true).paramLabel(label).type(type), field)
                 .description(description).build();
     }
 
-    /** The positional parameter at {@code index}. */
-    static <T> PositionalParamSpec positional(String index, String label, Class<T> type, Consumer<T> field, String... description) {
-        return bind(PositionalParamSpec.builder().index(index).paramLabel(label).type(type), field).description(description).build();
-    }
-
-    /** The positional parameters at {@code index} ("1..*"), {@code arity} of them, into a list (empty when none are given). */
+    /** The positional parameters at {@code index} ("1..*"), {@code arity} of them ("1..2": required), into a list. */
     static <T> PositionalParamSpec positionals(String index, String arity, String label, Class<T> type, Consumer<List<T>> field,
                                                String description) {
-        Consumer<List<T>> list = v -> field.accept(v == null ? new ArrayList<>() : v);
-        return bind(PositionalParamSpec.builder().index(index).arity(arity).paramLabel(label).type(List.class).auxiliaryTypes(type), list)
-                .description(description).build();
+        return bind(PositionalParamSpec.builder().index(index).arity(arity).required(!arity.startsWith("0"))
+                .paramLabel(label).type(List.class).auxiliaryTypes(type), field).description(description).build();
     }
 
     private static <T> OptionSpec.Builder bind(OptionSpec.Builder builder, Consumer<T> field) {
@@ -69,7 +67,11 @@ final class Specs {
         return builder.getter(binding).setter(binding);
     }
 
-    /** Holds the value picocli works with (it adds to lists in place) and copies every new one to the field. */
+    /**
+     * Holds the value picocli works with (it adds to lists in place) and copies every new one to the
+     * field. The null picocli sets before parsing is not copied: each run parses into a new command
+     * object, whose fields already hold their initial values (and a primitive cannot take null).
+     */
     private static final class Binding<T> implements IGetter, ISetter {
         private final Consumer<T> field;
         private T value;
@@ -89,7 +91,9 @@ final class Specs {
         public <R> R set(R newValue) {
             R old = (R) value;
             value = (T) newValue;
-            field.accept(value);
+            if (value != null) {
+                field.accept(value);
+            }
             return old;
         }
     }

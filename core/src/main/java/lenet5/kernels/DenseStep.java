@@ -5,8 +5,8 @@ import lenet5.tensor.Shape;
 
 /**
  * {@code y = act(W x + b)}. Batched, it is a convolution tile whose taps are the input features
- * (the images are the lanes); per image, a {@link Kernels#gemv} over transposed weights, whose
- * output is padded to a whole number of vectors. Also runs a convolution whose kernel covers its
+ * (the images are the lanes), or with the scalar kernels a {@link Kernels#gemv} over the chunk's
+ * images; per image, a gemv over transposed weights, whose output is padded to a whole number of vectors. Also runs a convolution whose kernel covers its
  * whole unpadded input (LeNet-5's 5x5 conv on a 5x5 map), since NCHW flattening matches.
  */
 final class DenseStep extends Step {
@@ -43,22 +43,13 @@ final class DenseStep extends Step {
 
     @Override
     void forward(float[] src, float[] dst, int lanes, Kernels k, Workspace ws) {
-        if (lanes == 1) {
-            k.gemv(src, 0, inF, wT, biasP, outP, ws.vec);
-            activate(k, act, ws.vec, 0, outF);
-            System.arraycopy(ws.vec, 0, dst, 0, outF);
-            return;
-        }
-        if (k.denseByImage()) {
-            // Image by image over transposed weights: long loops over the outputs instead of 32 lanes.
-            for (int b = 0; b < Plan.LANES; b++) {
-                for (int i = 0; i < inF; i++) {
-                    ws.vecIn[i] = src[i * Plan.LANES + b];
-                }
-                k.gemv(ws.vecIn, 0, inF, wT, biasP, outP, ws.vec);
-                activate(k, act, ws.vec, 0, outF);
+        if (lanes == 1 || k.denseByImage()) {
+            k.gemv(src, 0, lanes, lanes, inF, wT, biasP, outP, ws.vecs);
+            for (int b = 0; b < lanes; b++) {
+                float[] y = ws.vecs[b];
+                activate(k, act, y, 0, outF);
                 for (int o = 0; o < outF; o++) {
-                    dst[o * Plan.LANES + b] = ws.vec[o];
+                    dst[o * lanes + b] = y[o];
                 }
             }
             return;
@@ -75,6 +66,6 @@ final class DenseStep extends Step {
 
     @Override
     int gemvOut() {
-        return Math.max(outP, inF);
+        return outP;
     }
 }

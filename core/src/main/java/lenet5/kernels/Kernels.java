@@ -48,15 +48,16 @@ abstract class Kernels {
                             float[] dst, int dOff, int dStride);
 
     /**
-     * {@code y[o] = bias[o] + sum_i x[xOff+i] * wT[i][o]} for {@code o < outP}, summed in input order;
-     * {@code outP} is a multiple of {@link #LANE_MULTIPLE}.
+     * For each image {@code b < count}: {@code y[b][o] = bias[o] + sum_i x[xOff + i*xStride + b] * wT[i][o]}
+     * for {@code o < outP}, summed in input order and the same way for every image (one image alone
+     * or in a chunk with {@code xStride = count = LANES}); {@code outP} is a multiple of {@link #LANE_MULTIPLE}.
      */
-    abstract void gemv(float[] x, int xOff, int n, float[][] wT, float[] bias, int outP, float[] y);
+    abstract void gemv(float[] x, int xOff, int xStride, int count, int n, float[][] wT, float[] bias, int outP, float[][] y);
 
     /**
-     * Whether batched dense layers should run image by image through {@link #gemv}: C2 does not
-     * vectorize the 32-lane loops of the scalar {@link #convTile} well, the output loop of gemv it does.
-     * Results are the same bits either way (both sum in the same groups).
+     * Whether batched dense layers should run through {@link #gemv} (a chunk's images at once):
+     * C2 does not vectorize the 32-lane loops of the scalar {@link #convTile} well, the output loop
+     * of gemv it does.
      */
     boolean denseByImage() {
         return false;

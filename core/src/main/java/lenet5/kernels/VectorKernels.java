@@ -311,7 +311,13 @@ final class VectorKernels extends Kernels {
 
     /** Sums in the blocks of {@link #BLOCK} inputs that {@link #convTile} uses. */
     @Override
-    void gemv(float[] x, int xOff, int n, float[][] wT, float[] bias, int outP, float[] y) {
+    void gemv(float[] x, int xOff, int xStride, int count, int n, float[][] wT, float[] bias, int outP, float[][] ys) {
+        for (int b = 0; b < count; b++) {
+            gemv1(x, xOff + b, xStride, n, wT, bias, outP, ys[b]);
+        }
+    }
+
+    private static void gemv1(float[] x, int xOff, int xStride, int n, float[][] wT, float[] bias, int outP, float[] y) {
         System.arraycopy(bias, 0, y, 0, outP);
         for (int i0 = 0; i0 < n; i0 += BLOCK) {
             int i1 = Math.min(n, i0 + BLOCK);
@@ -319,7 +325,7 @@ final class VectorKernels extends Kernels {
             for (; o + 4 * VL <= outP; o += 4 * VL) {
                 FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
                 for (int i = i0; i < i1; i++) {
-                    FloatVector c = FloatVector.broadcast(S, x[xOff + i]);
+                    FloatVector c = FloatVector.broadcast(S, x[xOff + i * xStride]);
                     float[] r = wT[i];
                     a0 = FloatVector.fromArray(S, r, o).fma(c, a0);
                     a1 = FloatVector.fromArray(S, r, o + VL).fma(c, a1);
@@ -334,7 +340,7 @@ final class VectorKernels extends Kernels {
             for (; o < outP; o += VL) {
                 FloatVector a0 = FloatVector.zero(S);
                 for (int i = i0; i < i1; i++) {
-                    a0 = FloatVector.fromArray(S, wT[i], o).fma(FloatVector.broadcast(S, x[xOff + i]), a0);
+                    a0 = FloatVector.fromArray(S, wT[i], o).fma(FloatVector.broadcast(S, x[xOff + i * xStride]), a0);
                 }
                 FloatVector.fromArray(S, y, o).add(a0).intoArray(y, o);
             }

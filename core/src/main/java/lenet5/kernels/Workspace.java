@@ -17,9 +17,8 @@ public final class Workspace {
     final float[] spill;
     /** The scalar kernels' accumulator rows (MR) and tap rows (5). */
     final float[][] tmp;
-    /** {@link Kernels#gemv} output, and an image's features gathered from a chunk. */
-    final float[] vec;
-    final float[] vecIn;
+    /** {@link Kernels#gemv} outputs, a row per image of a chunk. */
+    final float[][] vecs;
 
     Workspace(int maxSize, int convScratch, int tileLanes, int tileSize, int gemvOut) {
         this.a = new float[maxSize * Plan.LANES + SLACK];
@@ -29,7 +28,6 @@ public final class Workspace {
         this.tile = new float[Math.max(Kernels.MR * tileLanes, tileSize)];
         this.tmp = new float[Kernels.MR + 5][tileLanes];
         this.spill = new float[Kernels.MR * tileLanes];
-        this.vec = new float[Math.max(gemvOut, Kernels.LANE_MULTIPLE)];
-        this.vecIn = new float[vec.length];
+        this.vecs = new float[Plan.LANES][Math.max(gemvOut, Kernels.LANE_MULTIPLE)];
     }
 }

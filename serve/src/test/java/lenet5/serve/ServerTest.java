@@ -168,8 +168,15 @@ class ServerTest {
         assertTrue(b.body().contains("30000x30000"), b.body());
 
         // Over the body limit: 413, declared or streamed (chunked, no Content-Length).
-        byte[] big = new byte[(1 << 20) + 1];
-        assertEquals(413, http.post("v1/models/lenet5_tanh/predict", big, "image/png").status());
+        // Declared: refused from the header alone (a client still sending the body may see the connection
+        // close before it reads the 413, so only the headers go out here).
+        try (Http.Raw raw = new Http.Raw(server)) {
+            raw.write("POST /v1/models/lenet5_tanh/predict HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\n"
+                    + "Content-Length: " + ((1 << 20) + 1) + "\r\n\r\n");
+            String reply = raw.response();
+            assertTrue(reply.startsWith("HTTP/1.1 413"), reply);
+            assertTrue(reply.contains("\"error\""), reply);
+        }
         try (Http.Raw raw = new Http.Raw(server)) {
             raw.write("POST /v1/models/lenet5_tanh/predict HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
             String chunk = "x".repeat(1 << 16);

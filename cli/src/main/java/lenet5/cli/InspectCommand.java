@@ -30,7 +30,7 @@ final class InspectCommand implements Callable<Integer> {
     final CommandSpec spec = Specs.command(this, "inspect", new String[] {
             "Show what a model file holds: format, framework version, layers with output shapes, every stored weight.",
             "With two files: the tutorial's side-by-side table matching each weight of A to B with the transform between them."})
-            .addPositional(positionals("0..*", "1..2", "MODEL", Path.class, v -> models = v, "One model, or two to compare side by side."))
+            .addPositional(positionals("0", "1..2", "MODEL", Path.class, v -> models = v, "One model, or two to compare side by side."))
             .addOption(flag("--json", v -> json = v, "Machine-readable output."));
 
     {

@@ -23,6 +23,14 @@ class UsageErrorsTest {
     }
 
     @Test
+    void inspectTakesOneOrTwoModels() {
+        Cli r = Cli.run("inspect", "a.pt", "b.pt", "c.pt");
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().startsWith("error: Unmatched argument at index 3: 'c.pt'"), r.err());
+        assertTrue(Cli.run("inspect", "--help").out().contains(" MODEL [MODEL]"));
+    }
+
+    @Test
     void helpVersionAndDefaultsWithoutWarnings() {
         PrintStream stderr = System.err;
         ByteArrayOutputStream picocliWarnings = new ByteArrayOutputStream(); // picocli's tracer writes to System.err

@@ -15,11 +15,13 @@ final class DenseStep extends Step {
     private final float[] packed;
     private final float[] bias;
     private final float[][] wT;
+    /** {@link #wT} as the kernels' {@link Kernels#gemvPanels}, or null. */
+    private final float[] panels;
     private final float[] biasP;
     private final Activation.Function act;
 
     /** @param weight row-major (out, in) */
-    DenseStep(float[] weight, float[] biasOrNull, Shape in, Shape out, Activation.Function act, int lastLayer) {
+    DenseStep(float[] weight, float[] biasOrNull, Shape in, Shape out, Activation.Function act, int lastLayer, Kernels k) {
         super(in, out, lastLayer);
         this.inF = in.size();
         this.outF = out.size();
@@ -37,6 +39,7 @@ final class DenseStep extends Step {
                 wT[i][o] = weight[o * inF + i];
             }
         }
+        this.panels = k.gemvPanels(wT, outP);
         this.biasP = new float[outP];
         System.arraycopy(bias, 0, biasP, 0, outF);
     }
@@ -44,7 +47,7 @@ final class DenseStep extends Step {
     @Override
     void forward(float[] src, float[] dst, int lanes, Kernels k, Workspace ws) {
         if (lanes == 1 || k.denseByImage()) {
-            k.gemv(src, 0, lanes, lanes, inF, wT, biasP, outP, ws.vecs);
+            k.gemv(src, 0, lanes, lanes, inF, wT, panels, biasP, outP, ws.vecs);
             for (int b = 0; b < lanes; b++) {
                 float[] y = ws.vecs[b];
                 activate(k, act, y, 0, outF);

@@ -51,8 +51,16 @@ abstract class Kernels {
      * For each image {@code b < count}: {@code y[b][o] = bias[o] + sum_i x[xOff + i*xStride + b] * wT[i][o]}
      * for {@code o < outP}, summed in input order and the same way for every image (one image alone
      * or in a chunk with {@code xStride = count = LANES}); {@code outP} is a multiple of {@link #LANE_MULTIPLE}.
+     *
+     * @param panels {@link #gemvPanels} of {@code wT}, for the kernels that read those instead
      */
-    abstract void gemv(float[] x, int xOff, int xStride, int count, int n, float[][] wT, float[] bias, int outP, float[][] y);
+    abstract void gemv(float[] x, int xOff, int xStride, int count, int n, float[][] wT, float[] panels, float[] bias, int outP,
+                       float[][] y);
+
+    /** The transposed dense weights {@code wT[n][outP]} rearranged the way this {@link #gemv} streams them, or null. */
+    float[] gemvPanels(float[][] wT, int outP) {
+        return null;
+    }
 
     /**
      * Whether batched dense layers should run through {@link #gemv} (a chunk's images at once):

@@ -107,7 +107,7 @@ public final class Plan {
                 }
                 if (c.kernelH() == in.height() && c.kernelW() == in.width() && pool == null) {
                     // The kernel covers the whole input: a dense layer over the (C,H,W)-ordered map.
-                    steps.add(new DenseStep(c.weight().data(), c.bias() == null ? null : c.bias().data(), in, out, act, i));
+                    steps.add(new DenseStep(c.weight().data(), c.bias() == null ? null : c.bias().data(), in, out, act, i, kernels));
                 } else {
                     steps.add(new ConvStep(c, in, out, act, pool, i));
                 }
@@ -116,7 +116,7 @@ public final class Plan {
                 if (fuse && fusableActivation(layers, i + 1)) {
                     act = ((Activation) layers.get(++i)).function();
                 }
-                steps.add(new DenseStep(d.weight().data(), d.bias() == null ? null : d.bias().data(), in, out, act, i));
+                steps.add(new DenseStep(d.weight().data(), d.bias() == null ? null : d.bias().data(), in, out, act, i, kernels));
             } else if (layer instanceof Pool2d p) {
                 steps.add(new PoolStep(p, in, out, i));
             } else if (layer instanceof ZeroPad2d z) {

@@ -105,7 +105,8 @@ final class ScalarKernels extends Kernels {
      * image's outputs take them (image by image, the whole matrix streamed from L2 for each image).
      */
     @Override
-    void gemv(float[] x, int xOff, int xStride, int count, int n, float[][] wT, float[] bias, int outP, float[][] y) {
+    void gemv(float[] x, int xOff, int xStride, int count, int n, float[][] wT, float[] panels, float[] bias, int outP,
+                     float[][] y) {
         for (int b = 0; b < count; b++) {
             System.arraycopy(bias, 0, y[b], 0, outP);
         }

@@ -206,7 +206,7 @@ final class ConvStep extends Step {
     /** Channels c0.. of one image's tile into ws.tile; returns how many channels are real. */
     private int tileImage(float[] src, int base, int c0, int lanes, Kernels k, Workspace ws) {
         int rows = rows(c0);
-        k.convTile(src, base, taps1, nTaps, packed, c0 * nTaps, bias, c0, rows, lanes, kernelAct, ws.tile, 0, ws.tileRow, ws);
+        k.convTileImage(src, base, taps1, nTaps, packed, c0 * nTaps, bias, c0, rows, lanes, kernelAct, ws.tile, 0, ws.tileRow, ws);
         return rows;
     }
 

@@ -38,6 +38,12 @@ abstract class Kernels {
     abstract void convTile(float[] in, int base, int[] taps, int nTaps, float[] w, int wOff, float[] bias, int biasOff,
                            int rows, int lanes, int act, float[] dst, int dOff, int dStride, Workspace ws);
 
+    /** {@link #convTile} for one image's "wide" positions (the per-image path). */
+    void convTileImage(float[] in, int base, int[] taps, int nTaps, float[] w, int wOff, float[] bias, int biasOff,
+                       int rows, int lanes, int act, float[] dst, int dOff, int dStride, Workspace ws) {
+        convTile(in, base, taps, nTaps, w, wOff, bias, biasOff, rows, lanes, act, dst, dOff, dStride, ws);
+    }
+
     /**
      * Pools windows of {@code ph x pw} positions of {@link Plan#LANES} images: the value of window
      * position (dy, dx), channel j, is at {@code tile[tOff + dy*dyStride + j*rowStride + dx*LANES]}.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Compares the kernels of two commits in one JVM: benchmarks/ab.sh REV_A REV_B [BATCH] [WINDOWS] [--scalar]
 #   Builds core (main and test classes) of each revision in a worktree under benchmarks/target/ab/,
-#   then runs ab/AlternatingAB.java: both builds in their own class loaders, alternating 0.25 s
+#   then runs lenet5.bench.AlternatingAB from the JMH jar (built if stale): both builds in their own class loaders, alternating 0.25 s
 #   windows on the same input, B/A reported as a ratio of means and the median of window pairs.
 #   --scalar runs the plain-Java kernels (no Vector API module), otherwise the JVM has the module.
 #   REV may be WORK for the working tree as it is. Runs from the repository root (committed test data).
@@ -26,4 +26,9 @@ build() { # rev -> prints the classpath of its core build
 }
 cpa="$(build "$a")"
 cpb="$(build "$b")"
-"${JAVA_HOME:+$JAVA_HOME/bin/}java" "${flags[@]}" "$here/ab/AlternatingAB.java" "$batch" "$windows" "$cpa" "$cpb" 2>&1 | grep -v '^WARNING: Using incubator'
+jar="$here/target/benchmarks.jar"
+if [ ! -f "$jar" ] || [ -n "$(find "$here/src" "$root/core/src/main" -newer "$jar" -print -quit)" ]; then
+  mvn -q -B -Pbench package -pl benchmarks -am -DskipTests > "$here/target/ab/build.log" 2>&1 || { cat "$here/target/ab/build.log" >&2; exit 1; }
+fi
+"${JAVA_HOME:+$JAVA_HOME/bin/}java" "${flags[@]}" -cp "$jar" lenet5.bench.AlternatingAB "$batch" "$windows" "$cpa" "$cpb" 2>&1 \
+  | grep -v '^WARNING: Using incubator'

@@ -194,7 +194,7 @@ final class ConvStep extends Step {
         int pooledPlane = pool.out.height() * pool.out.width();
         for (int c0 = 0; c0 < outC; c0 += Kernels.MR) {
             int rows = tileImage(src, 0, c0, wideLanes(), k, ws);
-            pool.forwardImage(ws.tile, 0, inW, ws.tileRow, rows, dst, c0 * pooledPlane);
+            pool.forwardImage(ws.tile, 0, inW, ws.tileRow, rows, dst, c0 * pooledPlane, k);
         }
     }
 

@@ -54,6 +54,30 @@ abstract class Kernels {
                             float[] dst, int dOff, int dStride);
 
     /**
+     * 2x2 stride-2 pooling of one image's {@code channels} planes (the per-image path): output
+     * (ch, oy, ox), written CHW from {@code dOff}, is the max or {@code ((a + b) + c + d) * 0.25}
+     * (PyTorch's order; x0.25 equals /4 exactly) of the window whose top-left value is at
+     * {@code src[sOff + ch*chStride + 2*oy*rowStride + 2*ox]}.
+     */
+    void poolImage2x2(float[] src, int sOff, int rowStride, int chStride, int channels, int outH, int outW, boolean max,
+                      float[] dst, int dOff) {
+        for (int ch = 0; ch < channels; ch++) {
+            for (int oy = 0; oy < outH; oy++) {
+                int r0 = sOff + ch * chStride + 2 * oy * rowStride;
+                poolRow2x2(src, r0, r0 + rowStride, 0, outW, max, dst, dOff + (ch * outH + oy) * outW);
+            }
+        }
+    }
+
+    /** Outputs {@code ox0..ox1} of one row of {@link #poolImage2x2}, plain loops (C2 leaves the stride-2 reads scalar). */
+    static void poolRow2x2(float[] src, int r0, int r1, int ox0, int ox1, boolean max, float[] dst, int d) {
+        for (int ox = ox0; ox < ox1; ox++) {
+            float a = src[r0 + 2 * ox], b = src[r0 + 2 * ox + 1], e = src[r1 + 2 * ox], f = src[r1 + 2 * ox + 1];
+            dst[d + ox] = max ? Math.max(Math.max(a, b), Math.max(e, f)) : (a + b + e + f) * 0.25f;
+        }
+    }
+
+    /**
      * For each image {@code b < count}: {@code y[b][o] = bias[o] + sum_i x[xOff + i*xStride + b] * wT[i][o]}
      * for {@code o < outP}, summed in input order and the same way for every image (one image alone
      * or in a chunk with {@code xStride = count = LANES}); {@code outP} is a multiple of {@link #LANE_MULTIPLE}.

@@ -38,7 +38,7 @@ final class PoolStep extends Step {
     @Override
     void forward(float[] src, float[] dst, int lanes, Kernels k, Workspace ws) {
         if (lanes == 1) {
-            forwardImage(src, 0, inW, inH * inW, c, dst, 0);
+            forwardImage(src, 0, inW, inH * inW, c, dst, 0, k);
             return;
         }
         for (int ch = 0; ch < c; ch++) {
@@ -66,10 +66,10 @@ final class PoolStep extends Step {
      * than the work). Input value (ch, y, x) is at {@code src[sOff + ch*chStride + y*rowStride + x]}
      * (a convolution's wide tile has rows longer than the map); output is CHW from {@code dOff}.
      */
-    void forwardImage(float[] src, int sOff, int rowStride, int chStride, int channels, float[] dst, int dOff) {
-        // Not with padding at the bottom/right either (Keras 'same' on an odd size): the unrolled loop reads no window edge.
+    void forwardImage(float[] src, int sOff, int rowStride, int chStride, int channels, float[] dst, int dOff, Kernels k) {
+        // Not with padding at the bottom/right either (Keras 'same' on an odd size): the kernels read no window edge.
         if (kernelH == 2 && kernelW == 2 && sh == 2 && sw == 2 && padTop == 0 && padLeft == 0 && padBottom == 0 && padRight == 0) {
-            forwardImage2x2(src, sOff, rowStride, chStride, channels, dst, dOff);
+            k.poolImage2x2(src, sOff, rowStride, chStride, channels, outH, outW, max, dst, dOff);
             return;
         }
         for (int ch = 0, d = dOff; ch < channels; ch++) {
@@ -88,19 +88,6 @@ final class PoolStep extends Step {
                         }
                     }
                     dst[d] = max ? r : r / count(y0, x0, yStart, yEnd, xStart, xEnd);
-                }
-            }
-        }
-    }
-
-    /** The common 2x2 stride-2 pool, unrolled; the sum runs in PyTorch's order and x0.25 equals /4 exactly. */
-    private void forwardImage2x2(float[] src, int sOff, int rowStride, int chStride, int channels, float[] dst, int dOff) {
-        for (int ch = 0, d = dOff; ch < channels; ch++) {
-            for (int oy = 0; oy < outH; oy++) {
-                int r0 = sOff + ch * chStride + 2 * oy * rowStride, r1 = r0 + rowStride;
-                for (int ox = 0; ox < outW; ox++, d++) {
-                    float a = src[r0 + 2 * ox], b = src[r0 + 2 * ox + 1], e = src[r1 + 2 * ox], f = src[r1 + 2 * ox + 1];
-                    dst[d] = max ? Math.max(Math.max(a, b), Math.max(e, f)) : (a + b + e + f) * 0.25f;
                 }
             }
         }

@@ -1,8 +1,10 @@
 package lenet5.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -18,6 +20,15 @@ final class VectorKernels extends Kernels {
     private static final VectorSpecies<Float> S = Integer.getInteger("lenet5.vector.bits") == null ? FloatVector.SPECIES_PREFERRED
             : VectorSpecies.of(float.class, VectorShape.forBitSize(Integer.getInteger("lenet5.vector.bits")));
     private static final int VL = S.length();
+    /** Per-image pooling's vectors: 8 lanes where the machine has them (LeNet's 14-wide rows fill two), else the machine's. */
+    private static final VectorSpecies<Float> P = S.vectorBitSize() >= 256 ? FloatVector.SPECIES_256 : S;
+    private static final int PL = P.length();
+    /**
+     * Lane i takes lane 2i (or 2i+1) modulo PL: the even (odd) lanes of a vector in the lower half
+     * and again in the upper half, which a blend over {@link #UPPER} combines for two vectors.
+     */
+    private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(P, i -> 2 * i & PL - 1), ODD = VectorShuffle.fromOp(P, i -> 2 * i + 1 & PL - 1);
+    private static final VectorMask<Float> UPPER = VectorMask.fromLong(P, -1L << PL / 2);
     /** Taps summed from zero before being added to the output: one 5x5 window of one input channel. */
     static final int BLOCK = 25;
 
@@ -123,6 +134,38 @@ final class VectorKernels extends Kernels {
                     a.add(b).add(c).add(e).mul(scale).intoArray(dst, d);
                 }
             }
+        }
+    }
+
+    /** Rows of at least PL outputs a vector at a time, the last vector overlapping the one before (same values written twice). */
+    @Override
+    void poolImage2x2(float[] src, int sOff, int rowStride, int chStride, int channels, int outH, int outW, boolean max,
+                      float[] dst, int dOff) {
+        if (outW < PL) {
+            super.poolImage2x2(src, sOff, rowStride, chStride, channels, outH, outW, max, dst, dOff);
+            return;
+        }
+        for (int ch = 0; ch < channels; ch++) {
+            for (int oy = 0; oy < outH; oy++) {
+                int r0 = sOff + ch * chStride + 2 * oy * rowStride, r1 = r0 + rowStride, d = dOff + (ch * outH + oy) * outW;
+                for (int ox = 0; ox < outW; ox += PL) {
+                    int o = Math.min(ox, outW - PL);
+                    poolWindows(src, r0 + 2 * o, r1 + 2 * o, max, dst, d + o);
+                }
+            }
+        }
+    }
+
+    /** PL windows: ((a + b) + c + d) * 0.25 as the scalar kernels sum them, or the max. */
+    private static void poolWindows(float[] src, int top, int bottom, boolean max, float[] dst, int d) {
+        FloatVector t0 = FloatVector.fromArray(P, src, top), t1 = FloatVector.fromArray(P, src, top + PL);
+        FloatVector b0 = FloatVector.fromArray(P, src, bottom), b1 = FloatVector.fromArray(P, src, bottom + PL);
+        FloatVector a = t0.rearrange(EVEN).blend(t1.rearrange(EVEN), UPPER), b = t0.rearrange(ODD).blend(t1.rearrange(ODD), UPPER);
+        FloatVector c = b0.rearrange(EVEN).blend(b1.rearrange(EVEN), UPPER), e = b0.rearrange(ODD).blend(b1.rearrange(ODD), UPPER);
+        if (max) {
+            a.max(b).max(c.max(e)).intoArray(dst, d);
+        } else {
+            a.add(b).add(c).add(e).mul(0.25f).intoArray(dst, d);
         }
     }
 

@@ -158,7 +158,7 @@ final class ConvStep extends Step {
         if (sh == 1) {
             forwardImageWide(src, dst, k, ws);
         } else {
-            int rowLanes = roundUp(outW, Kernels.LANE_MULTIPLE);
+            int rowLanes = roundUp(outW, k.imageLaneMultiple());
             for (int oy = 0; oy < outH; oy++) {
                 for (int c0 = 0; c0 < outC; c0 += Kernels.MR) {
                     int rows = tileImage(src, oy * sh * inW, c0, rowLanes, k, ws);
@@ -180,7 +180,7 @@ final class ConvStep extends Step {
     private void forwardImageWide(float[] src, float[] dst, Kernels k, Workspace ws) {
         int plane = outH * outW;
         for (int c0 = 0; c0 < outC; c0 += Kernels.MR) {
-            int rows = tileImage(src, 0, c0, wideLanes(), k, ws);
+            int rows = tileImage(src, 0, c0, wideLanes(k.imageLaneMultiple()), k, ws);
             for (int j = 0; j < rows; j++) {
                 for (int oy = 0; oy < outH; oy++) {
                     System.arraycopy(ws.tile, j * ws.tileRow + oy * inW, dst, (c0 + j) * plane + oy * outW, outW);
@@ -193,14 +193,14 @@ final class ConvStep extends Step {
     private void forwardImageWidePooled(float[] src, float[] dst, Kernels k, Workspace ws) {
         int pooledPlane = pool.out.height() * pool.out.width();
         for (int c0 = 0; c0 < outC; c0 += Kernels.MR) {
-            int rows = tileImage(src, 0, c0, wideLanes(), k, ws);
+            int rows = tileImage(src, 0, c0, wideLanes(k.imageLaneMultiple()), k, ws);
             pool.forwardImage(ws.tile, 0, inW, ws.tileRow, rows, dst, c0 * pooledPlane, k);
         }
     }
 
     /** Wide positions of one image's plane, rounded up to whole vectors. */
-    private int wideLanes() {
-        return roundUp((outH - 1) * inW + outW, Kernels.LANE_MULTIPLE);
+    private int wideLanes(int multiple) {
+        return roundUp((outH - 1) * inW + outW, multiple);
     }
 
     /** Channels c0.. of one image's tile into ws.tile; returns how many channels are real. */
@@ -251,7 +251,7 @@ final class ConvStep extends Step {
     @Override
     int tileLanes() {
         int pooled = pool == null ? 0 : pooledRowLanes();
-        int image = sh == 1 && sw == 1 ? wideLanes() : roundUp(outW, Kernels.LANE_MULTIPLE);
+        int image = sh == 1 && sw == 1 ? wideLanes(Kernels.LANE_MULTIPLE) : roundUp(outW, Kernels.LANE_MULTIPLE);
         return Math.max(Math.max(Plan.LANES, pooled), image);
     }
 }

@@ -38,10 +38,22 @@ abstract class Kernels {
     abstract void convTile(float[] in, int base, int[] taps, int nTaps, float[] w, int wOff, float[] bias, int biasOff,
                            int rows, int lanes, int act, float[] dst, int dOff, int dStride, Workspace ws);
 
-    /** {@link #convTile} for one image's "wide" positions (the per-image path). */
+    /**
+     * {@link #convTile} for one image's "wide" positions (the per-image path), into the workspace's
+     * tile of MR rows (kernels may fill rows past {@code rows} there), with {@code lanes} a
+     * multiple of {@link #imageLaneMultiple}.
+     */
     void convTileImage(float[] in, int base, int[] taps, int nTaps, float[] w, int wOff, float[] bias, int biasOff,
                        int rows, int lanes, int act, float[] dst, int dOff, int dStride, Workspace ws) {
         convTile(in, base, taps, nTaps, w, wOff, bias, biasOff, rows, lanes, act, dst, dOff, dStride, ws);
+    }
+
+    /**
+     * What {@link #convTileImage}'s lane counts are rounded up to: the fewer lanes past the last real
+     * position (LeNet's second convolution needs 136), the less work is dropped. At most {@link #LANE_MULTIPLE}.
+     */
+    int imageLaneMultiple() {
+        return LANE_MULTIPLE;
     }
 
     /**

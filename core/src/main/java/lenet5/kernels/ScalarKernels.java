@@ -26,6 +26,12 @@ final class ScalarKernels extends Kernels {
         return "scalar";
     }
 
+    /** Plain loops take any count. */
+    @Override
+    int imageLaneMultiple() {
+        return 1;
+    }
+
     @Override
     boolean denseByImage() {
         return true;

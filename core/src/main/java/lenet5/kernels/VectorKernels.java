@@ -91,6 +91,12 @@ final class VectorKernels extends Kernels {
         }
     }
 
+    /** Whole vectors: the tiles of two end with one of a single vector (8 rows, into the workspace's tile). */
+    @Override
+    int imageLaneMultiple() {
+        return VL;
+    }
+
     /** Through memory, not a vector carried around a loop: C2 on JDK 17 may box loop-carried vectors. */
     @Override
     void poolParts(float[] tile, int tOff, int ph, int pw, int dyStride, int rowStride, int rows, boolean max, float scale,

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Load benchmark of `lenet5 serve` on loopback: benchmarks/serve-load.sh [CLIENTS] [REQUESTS]
 # Starts the server (lenet5_tanh, -Xmx256m, port $SERVE_LOAD_PORT or 18080) in its own JVM, runs the bounded
-# load generator lenet5.bench.ServeLoad for OIP JSON infer and for PNG upload (CLIENTS keep-alive connections x
+# load generator lenet5.bench.ServeLoad for OIP JSON infer, OIP binary infer and PNG upload (CLIENTS keep-alive connections x
 # REQUESTS each, default 32 x 20000), prints requests/s, p50/p99/p99.9 latency, errors and the server's memory,
 # then stops the server with SIGTERM. Fails if the server does not start or any request fails. Needs only a JDK
 # and Maven (a smoke run: benchmarks/serve-load.sh 4 200). Note the machine's load next to the figures.
@@ -34,7 +34,7 @@ for i in $(seq 1 300); do
   fi
   sleep 0.2
 done
-for kind in infer image; do
+for kind in infer binary image; do
   java -Xmx1g -cp benchmarks/target/benchmarks.jar lenet5.bench.ServeLoad --url "http://127.0.0.1:$port/" \
     --model lenet5_tanh --kind $kind --clients "$clients" --requests "$requests"
 done

@@ -18,7 +18,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * A bounded loopback load generator for {@code lenet5 serve} (not JMH: it measures a server in
  * another process). C keep-alive connections, one thread each, send N requests each, one at a time,
  * on raw HTTP/1.1 sockets (so the client costs little CPU next to the server), of one kind:
- * {@code infer} (OIP JSON, one 28x28 MNIST digit) or {@code image} (the digit as a PNG upload).
+ * {@code infer} (OIP JSON, one 28x28 MNIST digit), {@code binary} (the same request with the OIP
+ * binary tensor data extension: 3,136 bytes of float32 in, 40 out) or {@code image} (the digit as
+ * a PNG upload).
  * Prints requests/s, latency p50/p99/p99.9, errors (any status but 200, or a broken connection), and
  * the server's memory from its /metrics. Stops after N requests per client or --max-seconds.
  *
@@ -41,7 +43,7 @@ public final class ServeLoad {
                 case "--requests" -> requests = Integer.parseInt(args[i + 1]);
                 case "--max-seconds" -> maxSeconds = Long.parseLong(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + "; options: --url --model --kind infer|image --clients --requests --max-seconds");
+                        + "; options: --url --model --kind infer|binary|image --clients --requests --max-seconds");
             }
         }
         URI u = URI.create(url);
@@ -87,8 +89,19 @@ public final class ServeLoad {
     private static byte[] request(URI u, String model, String kind) {
         Idx.Images digits = DigitImages.digits();
         byte[] body;
-        String path, type;
-        if (kind.equals("infer")) {
+        String path, type, extra = "";
+        if (kind.equals("binary")) {
+            byte[] json = ("{\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[1,1,28,28],"
+                    + "\"parameters\":{\"binary_data_size\":3136}}],\"parameters\":{\"binary_data_output\":true}}").getBytes(StandardCharsets.UTF_8);
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(json.length + 3136).order(java.nio.ByteOrder.LITTLE_ENDIAN).put(json);
+            for (int i = 0; i < 784; i++) {
+                b.putFloat((digits.pixels()[i] & 0xff) / 255f);
+            }
+            body = b.array();
+            path = "v2/models/" + model + "/infer";
+            type = "application/octet-stream";
+            extra = "Inference-Header-Content-Length: " + json.length + "\r\n";
+        } else if (kind.equals("infer")) {
             StringBuilder sb = new StringBuilder("{\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[1,1,28,28],\"data\":[");
             for (int i = 0; i < 784; i++) {
                 sb.append(i == 0 ? "" : ",").append((digits.pixels()[i] & 0xff) / 255f);
@@ -101,10 +114,10 @@ public final class ServeLoad {
             path = "v1/models/" + model + "/predict";
             type = "image/png";
         } else {
-            throw new IllegalArgumentException("--kind must be infer or image");
+            throw new IllegalArgumentException("--kind must be infer, binary or image");
         }
         byte[] head = ("POST /" + path + " HTTP/1.1\r\nHost: " + u.getHost() + ":" + u.getPort() + "\r\nContent-Type: " + type
-                + "\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
+                + "\r\nContent-Length: " + body.length + "\r\n" + extra + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
         byte[] r = Arrays.copyOf(head, head.length + body.length);
         System.arraycopy(body, 0, r, head.length, body.length);
         return r;

@@ -24,6 +24,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
@@ -35,7 +36,7 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  * GET  /v2/health/live, /v2/health/ready, /v2             server liveness, readiness, metadata
  * GET  /v2/models/{name}[/versions/1][/ready]            model metadata (inputs, outputs), readiness
- * POST /v2/models/{name}[/versions/1]/infer              OIP infer: JSON tensors, batches included
+ * POST /v2/models/{name}[/versions/1]/infer              OIP infer: JSON or binary tensors, batches included
  * GET  /v1/models                                        the served model names
  * POST /v1/models/{name}/predict[?preprocess=&amp;preview=]  an image body or multipart upload: class, probabilities
  * GET  /, /app.js, /app.css                              the draw-a-digit page
@@ -44,6 +45,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class Api extends Handler.Abstract {
     private static final String JSON_TYPE = "application/json";
+    private static final String BINARY_TYPE = "application/octet-stream";
+    /** The binary tensor data extension's header: the length of the JSON before the binary data. */
+    static final String INFERENCE_HEADER = "Inference-Header-Content-Length";
     private static final String VERSION = "1";
 
     private final Map<String, ServedModel> models;
@@ -68,8 +72,15 @@ final class Api extends Handler.Abstract {
         ready = false;
     }
 
-    /** A reply: status, content type, body, and Retry-After seconds (or 0). */
-    record Reply(int status, String type, byte[] body, int retryAfter) {
+    /**
+     * A reply: status, content type, body, Retry-After seconds (or 0), and the length of the JSON
+     * that starts the body when binary tensor data follows it (or -1).
+     */
+    record Reply(int status, String type, byte[] body, int retryAfter, int jsonLength) {
+        Reply(int status, String type, byte[] body, int retryAfter) {
+            this(status, type, body, retryAfter, -1);
+        }
+
         static Reply json(int status, byte[] body) {
             return new Reply(status, JSON_TYPE, body, 0);
         }
@@ -97,6 +108,9 @@ final class Api extends Handler.Abstract {
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, reply.type);
         if (reply.retryAfter > 0) {
             response.getHeaders().put(HttpHeader.RETRY_AFTER, Integer.toString(reply.retryAfter));
+        }
+        if (reply.jsonLength >= 0) {
+            response.getHeaders().put(INFERENCE_HEADER, Integer.toString(reply.jsonLength));
         }
         metrics.finished(method, route, reply.status, System.nanoTime() - start);
         response.write(true, ByteBuffer.wrap(reply.body), callback);
@@ -158,6 +172,7 @@ final class Api extends Handler.Abstract {
                 g.writeStringField("name", "lenet5");
                 g.writeStringField("version", version());
                 g.writeArrayFieldStart("extensions");
+                g.writeString("binary_tensor_data");
                 g.writeEndArray();
             });
             case "/v2/models/{name}" -> {
@@ -236,7 +251,7 @@ final class Api extends Handler.Abstract {
     private Reply infer(Request request, ServedModel model) {
         InferRequest req;
         try (InputStream body = body(request)) {
-            req = InferRequest.read(body, model.inputShape(), options.maxBatch());
+            req = InferRequest.read(body, jsonLength(request), model.inputShape(), options.maxBatch());
         } catch (IOException e) {
             throw new HttpError(400, "cannot read the request body: " + e.getMessage());
         }
@@ -244,7 +259,7 @@ final class Api extends Handler.Abstract {
         float[] out = model.infer(req.nchw(), req.batch());
         metrics.inferred(model.name(), req.batch());
         int k = model.outputSize();
-        return json(200, g -> {
+        Reply reply = json(200, g -> {
             g.writeStringField("model_name", model.name());
             g.writeStringField("model_version", VERSION);
             if (req.id() != null) {
@@ -258,14 +273,44 @@ final class Api extends Handler.Abstract {
             g.writeNumber(req.batch());
             g.writeNumber(k);
             g.writeEndArray();
-            g.writeArrayFieldStart("data");
-            for (float v : out) {
-                g.writeNumber(v);
+            if (req.binaryOutput()) {
+                g.writeObjectFieldStart("parameters");
+                g.writeNumberField("binary_data_size", (long) out.length * Float.BYTES);
+                g.writeEndObject();
+            } else {
+                g.writeArrayFieldStart("data");
+                for (float v : out) {
+                    g.writeNumber(v);
+                }
+                g.writeEndArray();
             }
-            g.writeEndArray();
             g.writeEndObject();
             g.writeEndArray();
         });
+        if (!req.binaryOutput()) {
+            return reply;
+        }
+        byte[] values = BinaryTensor.fp32(out);
+        byte[] body = Arrays.copyOf(reply.body, reply.body.length + values.length);
+        System.arraycopy(values, 0, body, reply.body.length, values.length);
+        return new Reply(200, BINARY_TYPE, body, 0, reply.body.length);
+    }
+
+    /** The Inference-Header-Content-Length header, or -1 without one; refused unless a length within the body. */
+    private long jsonLength(Request request) {
+        String value = request.getHeaders().get(INFERENCE_HEADER);
+        if (value == null) {
+            return -1;
+        }
+        long n;
+        try {
+            n = Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw new HttpError(400, INFERENCE_HEADER + " " + Errors.quote(value) + " is not a byte count");
+        }
+        InferRequest.expect(n >= 0 && n <= options.maxBodyBytes(), INFERENCE_HEADER + " " + n + " is not between 0 and the body limit of "
+                + options.maxBodyBytes() + " bytes");
+        return n;
     }
 
     private Reply predict(Request request, ServedModel model) {

@@ -20,9 +20,14 @@ import java.util.Set;
  * An Open Inference Protocol v2 infer request, read as a stream (numbers go straight into one float
  * array, never a tree of JSON nodes), so its memory is bounded by the batch limit, not the body.
  * One input tensor, numeric datatype, shape {@code [N, C, H, W]}, {@code [N, H, W, C]} (turned into
- * NCHW), {@code [N, H, W]} for one channel, or {@code [N, C*H*W]}; data flat or nested row-major.
+ * NCHW), {@code [N, H, W]} for one channel, or {@code [N, C*H*W]}; data flat or nested row-major in
+ * the JSON, or, with the binary tensor data extension, raw little-endian values after it (the
+ * {@code Inference-Header-Content-Length} header gives the JSON's length, the input's
+ * {@code binary_data_size} parameter the values' bytes). {@code binaryOutput}: the client asked for
+ * the output as binary data ({@code binary_data_output} on the request, overridden by
+ * {@code binary_data} on the output).
  */
-record InferRequest(String id, int batch, float[] nchw) {
+record InferRequest(String id, int batch, float[] nchw, boolean binaryOutput) {
     static final String INPUT = "input";
     static final String OUTPUT = "output";
     private static final Set<String> NUMERIC = Set.of("FP16", "FP32", "FP64", "BF16", "INT8", "INT16", "INT32", "INT64",
@@ -33,9 +38,26 @@ record InferRequest(String id, int batch, float[] nchw) {
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(16).maxNumberLength(64).maxStringLength(1 << 16).build())
             .build();
 
-    static InferRequest read(InputStream body, Shape input, int maxBatch) {
-        try (JsonParser p = JSON.createParser(body)) {
-            return parse(p, input, maxBatch);
+    /**
+     * The request in {@code body}; {@code jsonLength} is the {@code Inference-Header-Content-Length}
+     * header's value, or -1 when the request has none (the whole body is JSON).
+     */
+    static InferRequest read(InputStream body, long jsonLength, Shape input, int maxBatch) {
+        try {
+            if (jsonLength < 0) {
+                try (JsonParser p = JSON.createParser(body)) {
+                    return parse(p, input, maxBatch, null);
+                }
+            }
+            // The JSON first, whole (the body's limit bounds it), then the binary data straight from the stream.
+            byte[] json = body.readNBytes((int) Math.min(jsonLength, Integer.MAX_VALUE - 8));
+            expect(json.length == jsonLength, "the body ends after " + json.length + " bytes, before the " + jsonLength
+                    + " bytes of JSON its Inference-Header-Content-Length header declares");
+            try (JsonParser p = JSON.createParser(json)) {
+                InferRequest r = parse(p, input, maxBatch, body);
+                expect(body.read() < 0, "the body goes on past the JSON and the binary data its inputs declare");
+                return r;
+            }
         } catch (JsonProcessingException e) {
             throw new HttpError(400, "malformed JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
@@ -43,10 +65,13 @@ record InferRequest(String id, int batch, float[] nchw) {
         }
     }
 
-    private static InferRequest parse(JsonParser p, Shape input, int maxBatch) throws IOException {
+    /** {@code binary}: the body after the JSON, or null when the request has no binary part. */
+    private static InferRequest parse(JsonParser p, Shape input, int maxBatch, InputStream binary) throws IOException {
         expect(p.nextToken() == JsonToken.START_OBJECT, "the request must be a JSON object");
         String id = null;
         Tensor tensor = null;
+        boolean binaryOutput = false;
+        Boolean outputBinary = null;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String field = p.currentName();
             JsonToken t = p.nextToken();
@@ -71,6 +96,9 @@ record InferRequest(String id, int batch, float[] nchw) {
                             if (f.equals("name")) {
                                 expect(v == JsonToken.VALUE_STRING && p.getText().equals(OUTPUT), "unknown output "
                                         + Errors.quote(p.getText()) + "; the model has one output, '" + OUTPUT + "'");
+                            } else if (f.equals("parameters")) {
+                                Object b = parameter(p, "binary_data", "output");
+                                outputBinary = b == null ? outputBinary : (Boolean) b;
                             } else {
                                 p.skipChildren();
                             }
@@ -78,20 +106,46 @@ record InferRequest(String id, int batch, float[] nchw) {
                     }
                     expect(p.currentToken() == JsonToken.END_ARRAY, "'outputs' must be an array of objects");
                 }
-                default -> p.skipChildren(); // "parameters" and extensions
+                case "parameters" -> binaryOutput = Boolean.TRUE.equals(parameter(p, "binary_data_output", "request"));
+                default -> p.skipChildren(); // extensions
             }
         }
         expect(p.currentToken() == JsonToken.END_OBJECT && p.nextToken() == null, "trailing data after the request object");
         expect(tensor != null, "the request has no inputs");
-        return tensor.toRequest(id, input, maxBatch);
+        return tensor.toRequest(id, input, maxBatch, binary, outputBinary != null ? outputBinary : binaryOutput);
     }
 
-    /** One input tensor as sent. */
-    private record Tensor(String name, long[] shape, String datatype, float[] data, int count) {
+    /**
+     * Reads a {@code parameters} object and returns the value of {@code wanted} (a Boolean for the
+     * {@code binary_data*} flags, a Long for {@code binary_data_size}), or null if absent; the
+     * other parameters are skipped.
+     */
+    private static Object parameter(JsonParser p, String wanted, String owner) throws IOException {
+        expect(p.currentToken() == JsonToken.START_OBJECT, owner + " 'parameters' must be an object");
+        Object value = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            boolean match = p.currentName().equals(wanted);
+            JsonToken v = p.nextToken();
+            if (!match) {
+                p.skipChildren();
+            } else if (wanted.equals("binary_data_size")) {
+                expect(v == JsonToken.VALUE_NUMBER_INT && p.getLongValue() >= 0, "'binary_data_size' must be a non-negative integer");
+                value = p.getLongValue();
+            } else {
+                expect(v == JsonToken.VALUE_TRUE || v == JsonToken.VALUE_FALSE, Errors.quote(wanted) + " must be true or false");
+                value = v == JsonToken.VALUE_TRUE;
+            }
+        }
+        return value;
+    }
+
+    /** One input tensor as sent; {@code binarySize} is its {@code binary_data_size}, or -1 for JSON data. */
+    private record Tensor(String name, long[] shape, String datatype, float[] data, int count, long binarySize) {
         static Tensor parse(JsonParser p, long maxValues) throws IOException {
             expect(p.currentToken() == JsonToken.START_OBJECT, "each input must be an object");
             String name = null, datatype = null;
             long[] shape = null;
+            long binarySize = -1;
             float[] data = null;
             int[] count = {0};
             while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -121,12 +175,17 @@ record InferRequest(String id, int batch, float[] nchw) {
                         data = new float[(int) Math.min(maxValues, 1 << 12)];
                         data = readNumbers(p, data, count, maxValues, 1);
                     }
-                    default -> p.skipChildren(); // "parameters"
+                    case "parameters" -> {
+                        Object size = parameter(p, "binary_data_size", "input");
+                        binarySize = size == null ? binarySize : (Long) size;
+                    }
+                    default -> p.skipChildren();
                 }
             }
-            expect(name != null && shape != null && datatype != null && data != null,
-                    "each input needs 'name', 'shape', 'datatype' and 'data'");
-            return new Tensor(name, shape, datatype, data, count[0]);
+            expect(name != null && shape != null && datatype != null && (data != null || binarySize >= 0),
+                    "each input needs 'name', 'shape', 'datatype' and 'data' (or the binary tensor data extension's 'binary_data_size' parameter)");
+            expect(data == null || binarySize < 0, "an input has both 'data' and a 'binary_data_size' parameter; send one of them");
+            return new Tensor(name, shape, datatype, data, count[0], binarySize);
         }
 
         /** Reads numbers of a (nested) array into {@code data}, growing it as values arrive, up to {@code max}. */
@@ -150,7 +209,7 @@ record InferRequest(String id, int batch, float[] nchw) {
             return data;
         }
 
-        InferRequest toRequest(String id, Shape input, int maxBatch) {
+        InferRequest toRequest(String id, Shape input, int maxBatch, InputStream binary, boolean binaryOutput) throws IOException {
             expect(name.equals(INPUT), "unknown input " + Errors.quote(name) + "; the model's input is '" + INPUT + "'");
             if (!NUMERIC.contains(datatype)) {
                 throw new HttpError(400, "input datatype " + Errors.quote(datatype) + " is not numeric; send FP32 (or another of " + NUMERIC + ")");
@@ -170,12 +229,22 @@ record InferRequest(String id, int batch, float[] nchw) {
             boolean nhwc = Arrays.equals(image, new long[] {h, w, c});
             expect(nchw || nhwc, "input shape " + Arrays.toString(shape) + " does not match the model's [N, " + c + ", " + h + ", " + w
                     + "] (or [N, " + h + ", " + w + ", " + c + "])");
-            expect(product == count, "input shape " + Arrays.toString(shape) + " holds " + product + " values, 'data' has " + count);
-            float[] values = data.length == count ? data : Arrays.copyOf(data, count);
+            float[] values;
+            if (binarySize >= 0) {
+                expect(binary != null, "input has a 'binary_data_size' parameter but the request has no Inference-Header-Content-Length header"
+                        + " (the length of the JSON before the binary data)");
+                int size = BinaryTensor.elementSize(datatype);
+                expect(binarySize == product * size, "input shape " + Arrays.toString(shape) + " of " + datatype + " holds " + product * size
+                        + " bytes, its 'binary_data_size' says " + binarySize);
+                values = BinaryTensor.read(binary, datatype, (int) product);
+            } else {
+                expect(product == count, "input shape " + Arrays.toString(shape) + " holds " + product + " values, 'data' has " + count);
+                values = data.length == count ? data : Arrays.copyOf(data, count);
+            }
             if (!nchw && c > 1) {
                 values = WeightLayouts.nhwcToNchw(values, (int) n, input);
             }
-            return new InferRequest(id, (int) n, values);
+            return new InferRequest(id, (int) n, values, binaryOutput);
         }
     }
 

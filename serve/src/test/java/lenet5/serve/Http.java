@@ -26,11 +26,15 @@ record Http(String base, HttpClient client) {
 
     record Reply(int status, String type, String body, HttpResponse<byte[]> raw) {
         JsonNode json() {
-            try {
-                return JSON.readTree(body);
-            } catch (IOException e) {
-                throw new AssertionError("not JSON (" + status + " " + type + "): " + body, e);
-            }
+            return parse(body.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    static JsonNode parse(byte[] json) {
+        try {
+            return JSON.readTree(json);
+        } catch (IOException e) {
+            throw new AssertionError("not JSON: " + new String(json, StandardCharsets.UTF_8), e);
         }
     }
 
@@ -38,8 +42,13 @@ record Http(String base, HttpClient client) {
         return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
     }
 
-    Reply post(String path, byte[] body, String type) {
-        return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", type).POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+    /** {@code headers}: more header names and values, alternating. */
+    Reply post(String path, byte[] body, String type, String... headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", type);
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return send(b.POST(HttpRequest.BodyPublishers.ofByteArray(body)));
     }
 
     Reply post(String path, String json) {

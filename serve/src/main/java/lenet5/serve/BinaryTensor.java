@@ -1,0 +1,93 @@
+package lenet5.serve;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * Tensor values as the OIP binary tensor data extension carries them: little-endian, row-major, each
+ * value in its datatype's native size. Read through a small buffer, so memory is the float array the
+ * request needs anyway, whatever size a client declares.
+ */
+final class BinaryTensor {
+    private static final int CHUNK = 1 << 16;
+
+    private BinaryTensor() {
+    }
+
+    /** Bytes per value of a numeric OIP datatype. */
+    static int elementSize(String datatype) {
+        return switch (datatype) {
+            case "INT8", "UINT8" -> 1;
+            case "FP16", "BF16", "INT16", "UINT16" -> 2;
+            case "FP32", "INT32", "UINT32" -> 4;
+            case "FP64", "INT64", "UINT64" -> 8;
+            default -> throw new HttpError(400, "input datatype " + Errors.quote(datatype) + " has no binary form here");
+        };
+    }
+
+    /** {@code count} values of {@code datatype} from {@code in}, as float32; non-finite values are refused. */
+    static float[] read(InputStream in, String datatype, int count) throws IOException {
+        int size = elementSize(datatype);
+        float[] out = new float[count];
+        byte[] chunk = new byte[(int) Math.min(CHUNK, (long) count * size)];
+        ByteBuffer b = ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < count; ) {
+            int values = Math.min(count - i, chunk.length / size);
+            int got = in.readNBytes(chunk, 0, values * size);
+            InferRequest.expect(got == values * size, "the body ends inside the input's binary data ("
+                    + ((long) i * size + got) + " of " + (long) count * size + " bytes)");
+            for (int k = 0; k < values; k++, i++) {
+                float v = value(b, k * size, datatype);
+                InferRequest.expect(Float.isFinite(v), "input value " + i + " (" + v + ") is not a finite float32");
+                out[i] = v;
+            }
+        }
+        return out;
+    }
+
+    private static float value(ByteBuffer b, int at, String datatype) {
+        return switch (datatype) {
+            case "INT8" -> b.get(at);
+            case "UINT8" -> b.get(at) & 0xff;
+            case "INT16" -> b.getShort(at);
+            case "UINT16" -> b.getShort(at) & 0xffff;
+            case "FP16" -> halfToFloat(b.getShort(at));
+            case "BF16" -> Float.intBitsToFloat(b.getShort(at) << 16);
+            case "FP32" -> b.getFloat(at);
+            case "INT32" -> b.getInt(at);
+            case "UINT32" -> b.getInt(at) & 0xffffffffL;
+            case "FP64" -> (float) b.getDouble(at);
+            case "INT64" -> b.getLong(at);
+            case "UINT64" -> unsignedToFloat(b.getLong(at));
+            default -> throw new IllegalStateException(datatype);
+        };
+    }
+
+    /** IEEE 754 binary16 to float (exact: every half is a float); Float.float16ToFloat needs JDK 20. */
+    static float halfToFloat(short h) {
+        int sign = (h & 0x8000) << 16, exp = (h >>> 10) & 0x1f, mant = h & 0x3ff;
+        if (exp == 0x1f) {
+            return Float.intBitsToFloat(sign | 0x7f800000 | mant << 13);
+        }
+        if (exp == 0) {
+            // zero or subnormal: mant x 2^-24, exact in float
+            float v = mant * 0x1p-24f;
+            return sign == 0 ? v : -v;
+        }
+        return Float.intBitsToFloat(sign | (exp + 112) << 23 | mant << 13);
+    }
+
+    /** An unsigned 64-bit value rounded to float once (halving keeps the low bit for correct rounding). */
+    private static float unsignedToFloat(long v) {
+        return v >= 0 ? (float) v : (float) (v >>> 1 | (v & 1)) * 2f;
+    }
+
+    /** Values as little-endian float32, the binary form of an FP32 output. */
+    static byte[] fp32(float[] values) {
+        ByteBuffer b = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        b.asFloatBuffer().put(values);
+        return b.array();
+    }
+}

@@ -389,6 +389,11 @@ final class Api extends Handler.Abstract {
 
     /** The body as a stream that refuses (413) to go past the limit; a declared Content-Length over it is refused at once. */
     private InputStream body(Request request) {
+        String encoding = request.getHeaders().get(HttpHeader.CONTENT_ENCODING);
+        if (encoding != null && !encoding.isBlank() && !encoding.trim().equalsIgnoreCase("identity")) {
+            // Compressed bodies would need their own inflated-size limit; a clear refusal instead of "malformed JSON".
+            throw new HttpError(415, "Content-Encoding " + Errors.quote(encoding) + " is not supported; send the body uncompressed");
+        }
         long declared = request.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH);
         if (declared > options.maxBodyBytes()) {
             throw tooLarge();

@@ -213,6 +213,9 @@ class BinaryInferTest {
             assertEquals(400, bad.status(), bad.body());
             assertTrue(bad.body().contains(h[1]), h[1] + " not in " + bad.body());
         }
+        Http.Reply gzip = http.post(INFER, head, "application/json", "Content-Encoding", "gzip");
+        assertEquals(415, gzip.status(), gzip.body());
+        assertTrue(gzip.body().contains("Content-Encoding 'gzip' is not supported"), gzip.body());
         Http.Reply noHeader = http.post(INFER, fp32);
         assertEquals(400, noHeader.status());
         assertTrue(noHeader.body().contains("no Inference-Header-Content-Length header"), noHeader.body());

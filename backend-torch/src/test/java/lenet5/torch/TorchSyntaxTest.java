@@ -50,6 +50,10 @@ class TorchSyntaxTest {
                 + "  torch.nn.Tanh(),\n  torch.nn.AvgPool2d(kernel_size=2, stride=2, padding=0),  # pooling\n  torch.nn.Flatten(start_dim=1),\n"
                 + "  torch.nn.Linear(in_features=1176, out_features=10),\n)",
             "Sequential(Conv2d(1, 6, kernel_size=5, padding='same'), Tanh(), AvgPool2d(kernel_size=[2, 2]), Flatten(), Linear(1176, 10,))",
+            // sizes as the model's source computes them, evaluated as Python does
+            "nn.Sequential(nn.Conv2d(1, 2 * 3, 5, 1, 5 // 2), nn.Tanh(), nn.AvgPool2d(2), nn.Flatten(), nn.Linear(6 * 14 * 14, 20 - 2 * 5))",
+            "nn.Sequential(nn.Conv2d(1, 6, 5, 1, padding=(-9 // 2 + 7, 4 - 2)), nn.Tanh(), nn.AvgPool2d(2), nn.Flatten(), "
+                + "nn.Linear(in_features=6*(28//2)*14, out_features=10))",
         };
         String first = null;
         for (String t : texts) {
@@ -103,6 +107,10 @@ class TorchSyntaxTest {
         assertMessage(ArchitectureMismatchException.class, "Sequential(Tanh)", "add parentheses");
         assertMessage(ArchitectureMismatchException.class, "Sequential(Linear(in_features=3, 4))", "positional argument after keyword");
         assertMessage(ArchitectureMismatchException.class, "Sequential(Conv2d(1, 6, 5, padding=x))", "must be a constant");
+        assertMessage(ArchitectureMismatchException.class, "Sequential(Flatten(), Linear(16 * n, 10))", "on a non-number");
+        assertMessage(ArchitectureMismatchException.class, "Sequential(Flatten(), Linear(784 // 0, 10))", "division by zero");
+        assertMessage(ArchitectureMismatchException.class, "Sequential(Flatten(), Linear(2 ** 3, 10))", "expected");
+        assertMessage(ArchitectureMismatchException.class, "Sequential(Flatten(), Linear(9223372036854775807 * 2, 10))", "overflow");
         assertMessage(ArchitectureMismatchException.class, "Sequential(foo.Conv2d(1, 6, 5))", "not a torch.nn module");
         assertMessage(ArchitectureMismatchException.class, "", "empty");
         assertMessage(UnsupportedFormatException.class, "Sequential(LSTM(10, 10))", "LSTM");

@@ -12,7 +12,8 @@ import java.util.Map;
  * A parser for the small part of Python expression syntax that architecture texts
  * ({@code Sequential(Conv2d(1, 6, kernel_size=5), ...)}) and TorchScript code constants use:
  * literals (int, float, str, True/False/None), names with dots, calls with positional and
- * keyword arguments, tuples, lists, subscripts and unary minus. Nothing is evaluated. Errors are
+ * keyword arguments, tuples, lists, subscripts, unary minus, and {@code + - * //} on number literals,
+ * which are folded as Python computes them ({@code Linear(16 * 5 * 5, 120)}). Nothing else is evaluated. Errors are
  * {@link IllegalArgumentException}s with the position; callers turn them into their own
  * exceptions.
  */
@@ -94,40 +95,120 @@ public final class PyExpr {
             throw error("nested more than " + MAX_DEPTH + " levels");
         }
         try {
-            skipSpace();
-            if (peek() == '-' || peek() == '+') {
-                boolean neg = src.charAt(pos++) == '-';
-                Node inner = expr();
-                if (inner instanceof Lit l && l.value() instanceof Long v) {
-                    return new Lit(neg ? -v : v);
-                }
-                if (inner instanceof Lit l && l.value() instanceof Double v) {
-                    return new Lit(neg ? -v : v);
-                }
-                throw error("unary minus on a non-number");
-            }
-            Node n = atom();
+            Node left = term();
             while (true) {
                 skipSpace();
                 char c = peek();
-                if (c == '.') {
-                    pos++;
-                    String attr = identifier();
-                    n = new Name((n instanceof Name nm ? nm.dotted() : "(...)") + "." + attr);
-                } else if (c == '(') {
-                    pos++;
-                    n = callArgs(n instanceof Name nm ? nm.dotted() : null);
-                } else if (c == '[') {
-                    pos++;
-                    Node index = expr();
-                    expect(']');
-                    n = new Subscript(n, index);
-                } else {
-                    return n;
+                if (c != '+' && c != '-') {
+                    return left;
                 }
+                pos++;
+                left = arithmetic(left, String.valueOf(c), term());
             }
         } finally {
             depth--;
+        }
+    }
+
+    /** Products and floor quotients: {@code 16 * 5 * 5}, {@code 120 // 2}. */
+    private Node term() {
+        Node left = unary();
+        while (true) {
+            skipSpace();
+            String op = src.startsWith("//", pos) ? "//" : peek() == '*' && !src.startsWith("**", pos) ? "*" : null;
+            if (op == null) {
+                return left;
+            }
+            pos += op.length();
+            left = arithmetic(left, op, unary());
+        }
+    }
+
+    private Node unary() {
+        skipSpace();
+        if (peek() == '-' || peek() == '+') {
+            boolean neg = src.charAt(pos++) == '-';
+            if (++depth > MAX_DEPTH) {
+                throw error("nested more than " + MAX_DEPTH + " levels");
+            }
+            Node inner;
+            try {
+                inner = unary();
+            } finally {
+                depth--;
+            }
+            if (inner instanceof Lit l && l.value() instanceof Long v) {
+                return new Lit(neg ? -v : v);
+            }
+            if (inner instanceof Lit l && l.value() instanceof Double v) {
+                return new Lit(neg ? -v : v);
+            }
+            throw error("unary minus on a non-number");
+        }
+        return postfix();
+    }
+
+    /**
+     * Folds arithmetic on two numeric literals the way Python computes it, so that sizes written
+     * as in a model's source ({@code Linear(16 * 5 * 5, 120)}) are constants; anything else is an error.
+     */
+    private Node arithmetic(Node left, String op, Node right) {
+        if (!(left instanceof Lit a) || !(right instanceof Lit b) || !(a.value() instanceof Long || a.value() instanceof Double)
+                || !(b.value() instanceof Long || b.value() instanceof Double)) {
+            throw error("'" + op + "' on a non-number (only arithmetic on number literals is evaluated)");
+        }
+        if (a.value() instanceof Long x && b.value() instanceof Long y) {
+            try {
+                return new Lit(switch (op) {
+                    case "+" -> Math.addExact(x, y);
+                    case "-" -> Math.subtractExact(x, y);
+                    case "*" -> Math.multiplyExact(x, y);
+                    default -> {
+                        if (y == 0) {
+                            throw error("integer division by zero");
+                        }
+                        yield Math.floorDiv(x, y);
+                    }
+                });
+            } catch (ArithmeticException e) {
+                throw error("integer overflow");
+            }
+        }
+        double x = ((Number) a.value()).doubleValue(), y = ((Number) b.value()).doubleValue();
+        return new Lit(switch (op) {
+            case "+" -> x + y;
+            case "-" -> x - y;
+            case "*" -> x * y;
+            default -> {
+                if (y == 0) {
+                    throw error("float floor division by zero");
+                }
+                yield Math.floor(x / y);
+            }
+        });
+    }
+
+    /** An atom followed by attribute accesses, calls and subscripts. */
+    private Node postfix() {
+        Node n = atom();
+        while (true) {
+            skipSpace();
+            char c = peek();
+            if (c == '.') {
+                pos++;
+                String attr = identifier();
+                n = new Name((n instanceof Name nm ? nm.dotted() : "(...)") + "." + attr);
+            } else if (c == '(') {
+                pos++;
+                n = callArgs(n instanceof Name nm ? nm.dotted() : null);
+            } else if (c == '[') {
+                pos++;
+                Node index = expr();
+                expect(']');
+                n = new Subscript(n, index);
+            } else {
+                return n;
+            }
         }
     }
 

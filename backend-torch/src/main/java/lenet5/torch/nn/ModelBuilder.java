@@ -117,6 +117,9 @@ public final class ModelBuilder {
                 channels = b.channels();
                 break;
             }
+            if (l instanceof lenet5.layers.Pool2d || l instanceof lenet5.layers.ZeroPad2d || l instanceof lenet5.layers.AdaptivePool2d) {
+                return null; // a map whose channel count no layer before a Conv2d or BatchNorm tells
+            }
             if (l instanceof Dense d) {
                 return Shape.flat(d.inFeatures()); // only shape-preserving layers and Flatten come before it
             }

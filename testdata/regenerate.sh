@@ -19,5 +19,6 @@ fi
 PYTHONHASHSEED=0 "$PY" generate.py "$MNIST_DIGITS_DIR"
 "$PY" generate_rgb.py
 "$PY" py2_legacy.py   # the Python 2.7 era files, written opcode by opcode from the files above
+"$PY" stranger_variants.py   # the files above re-saved as published repositories save them
 "$PY" verify.py
 "$PY" images/make_images.py "$MNIST_DIGITS_DIR"   # CMYK JPEGs and held-out digits (uses the committed models)

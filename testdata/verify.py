@@ -100,6 +100,14 @@ def model_from(obj, props):
         if k in obj and isinstance(obj[k], dict):
             sd, how = obj[k], "dict['%s']" % k
             break
+    else:
+        # a checkpoint's own name for its one state_dict ('model_state', 'network', ...)
+        named = [k for k, v in obj.items() if isinstance(v, dict) and v and all(isinstance(t, torch.Tensor) for t in v.values())]
+        if len(named) == 1:
+            sd, how = obj[named[0]], "dict['%s']" % named[0]
+    # entries beside the tensors (sd['epoch'] = ...) are what their author drops before load_state_dict,
+    # and AveragedModel's n_averaged counter what its author drops with its 'module.' prefix
+    sd = collections.OrderedDict((k, v) for k, v in sd.items() if isinstance(v, torch.Tensor) and k != "n_averaged")
     arch = props.get("architecture")
     assert arch, "state_dict without architecture in manifest"
     m = build(arch)

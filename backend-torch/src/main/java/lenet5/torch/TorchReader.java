@@ -108,6 +108,18 @@ final class TorchReader {
                     return stateDict(StateDicts.entries((PyDict) v), source, container + ", checkpoint[" + key + "]", version);
                 }
             }
+            String only = StateDicts.onlyModelEntry(d);
+            if (only != null) {
+                Object v = d.get(only);
+                return PickledModules.isModule(v)
+                        ? fullModel(PickledModules.read((PyObject) v), source, container + ", checkpoint[" + only + "], full model", version)
+                        : stateDict(StateDicts.entries((PyDict) v), source, container + ", checkpoint[" + only + "]", version);
+            }
+            List<String> plain = StateDicts.plainEntriesBesideTensors(d);
+            if (plain != null) {
+                return stateDict(StateDicts.entries(d), source, container + ", state_dict (entries that are not tensors ignored: "
+                        + lenet5.Text.list(plain, lenet5.Text::quote) + ")", version);
+            }
             String keys = lenet5.Text.list(d.map().keySet(), Py::describe);
             throw new UnsupportedFormatException(file, "no model found: the file holds a " + Py.typeName(d) + " with keys ["
                     + keys + "]; expected a state_dict, a torch.nn.Module, or a checkpoint with one of "

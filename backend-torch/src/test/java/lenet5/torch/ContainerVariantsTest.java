@@ -41,14 +41,20 @@ class ContainerVariantsTest {
 
     @Test
     void modelInfoNamesTheContainerAndContent() {
-        Map<String, String> formats = Map.of(
+        Map<String, String> formats = Map.ofEntries(Map.entry("lenet5_tanh_checkpoint_model_state",
+                        "pytorch zip, checkpoint[model_state], weights bound in order to the given architecture"),
+                Map.entry("lenet5_relu_swa_state_dict", "pytorch zip, state_dict, weights bound in order to the given architecture"));
+        formats.forEach((stem, format) -> assertEquals(format, load(stem).info().format(), stem));
+        formats = Map.of(
                 "lenet5_tanh", "pytorch zip, full model, input 1x28x28 inferred",
                 "lenet5_tanh_legacy_state_dict", "pytorch legacy, state_dict, weights bound in order to the given architecture",
                 "lenet5_tanh_script", "torchscript (scripted), input 1x28x28 inferred",
                 "lenet5_tanh_trace", "torchscript (traced), input 1x28x28 inferred",
                 "lenet5_tanh_checkpoint", "pytorch zip, checkpoint[model_state_dict], weights bound in order to the given architecture",
                 "lenet5_tanh_wrapped_model", "pytorch zip, checkpoint[model], full model, input 1x28x28 inferred",
-                "lenet5_odd", "pytorch zip, full model");
+                "lenet5_odd", "pytorch zip, full model",
+                "lenet5_relu_state_dict_extras", "pytorch zip, state_dict (entries that are not tensors ignored: 'epoch', 'classes', "
+                        + "'normalize'), weights bound in order to the given architecture");
         formats.forEach((stem, format) -> assertEquals(format, load(stem).info().format(), stem));
         assertEquals("archive version 3", load("lenet5_tanh").info().frameworkVersion());
         assertEquals("legacy protocol 1001", load("lenet5_tanh_legacy").info().frameworkVersion());

@@ -97,6 +97,13 @@ class TorchSyntaxTest {
         assertEquals(Shape.flat(784), TorchSyntax.parse("Sequential(Flatten(), Linear(784, 10))", null).inputShape());
         var e = assertThrows(ArchitectureMismatchException.class, () -> TorchSyntax.parse("Sequential(Conv2d(1, 6, 5), ReLU())", null));
         assertTrue(e.getMessage().contains("--input-shape"), e.getMessage());
+        // a model that starts by pooling: its input is a map, not the Linear's flat features (was "pooling needs a feature map, got 196")
+        for (String first : List.of("MaxPool2d(2)", "AvgPool2d(3, stride=2, padding=1)", "ZeroPad2d(1)", "AdaptiveAvgPool2d(14)")) {
+            var p = assertThrows(ArchitectureMismatchException.class,
+                    () -> TorchSyntax.parse("Sequential(" + first + ", ReLU(), Flatten(), Linear(196, 10))", null), first);
+            assertTrue(p.getMessage().contains("--input-shape"), p.getMessage());
+        }
+        assertEquals(Shape.chw(1, 28, 28), TorchSyntax.parse("Sequential(MaxPool2d(2), Flatten(), Linear(196, 10))", MNIST).inputShape());
     }
 
     @Test

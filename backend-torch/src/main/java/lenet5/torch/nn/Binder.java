@@ -64,7 +64,8 @@ public final class Binder {
 
     /**
      * Binds tensors to an architecture in order, checking every shape. {@code num_batches_tracked}
-     * counters are skipped: they are state, not weights.
+     * counters and the {@code n_averaged} counter of {@code torch.optim.swa_utils.AveragedModel}
+     * are skipped: they are state, not weights.
      */
     public static Bound inOrder(Path file, Sequential architecture, List<Named> tensors, StorageSource source) {
         List<Named> file1 = weightsOnly(tensors);
@@ -89,7 +90,7 @@ public final class Binder {
     }
 
     public static List<Named> weightsOnly(List<Named> tensors) {
-        return tensors.stream().filter(n -> !n.name().endsWith("num_batches_tracked")).toList();
+        return tensors.stream().filter(n -> !n.name().endsWith("num_batches_tracked") && !n.name().equals("n_averaged")).toList();
     }
 
     /** The state_dict keys PyTorch would give the architecture's weights ({@code 0.weight}, {@code 0.bias}, ...). */

@@ -31,10 +31,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.WeakHashMap;
 
 /** Reads every kind of Keras file: legacy HDF5 models and weights, Keras 3 weights, .keras zips, JSON configs. */
 public final class KerasLoader {
@@ -43,6 +45,31 @@ public final class KerasLoader {
     public static final String KERAS3_WEIGHTS = "keras 3 weights-only .weights.h5";
     public static final String KERAS_ZIP = "keras 3 .keras zip";
     public static final String JSON_CONFIG = "keras json config (architecture only, zero weights)";
+
+    /**
+     * What the canonical model forgets about the Keras config a model was read from, and a Keras
+     * weights-only file needs when that model is its architecture ({@code --arch x.keras}, a
+     * to_json config, a legacy .h5): where Keras 3 keeps each layer's variables (nested models),
+     * which of gamma/beta a BatchNormalization stores, the Flatten order and the input layout
+     * (channels_first). Held per loaded model object, weakly; a model changed or built otherwise
+     * has none, and the weights are then bound as a flat channels_last Keras model has them.
+     */
+    private record Origin(List<LayerConfig> weighted, boolean flattenHwc, lenet5.layout.Layout layout) {
+    }
+
+    private static final Map<Sequential, Origin> ORIGINS = Collections.synchronizedMap(new WeakHashMap<>());
+
+    private static Sequential remember(Sequential model, Architecture arch) {
+        ORIGINS.put(model, new Origin(arch.weighted(), arch.flattenHwc(), arch.layout()));
+        return model;
+    }
+
+    /** The Keras config facts of {@code arch}, if it was read from a Keras config and has one layer config per layer with weights. */
+    private static Origin origin(Sequential arch) {
+        Origin o = ORIGINS.get(arch);
+        long weighted = arch.layers().stream().filter(l -> !l.weights().isEmpty()).count();
+        return o != null && o.weighted().size() == weighted ? o : null;
+    }
 
     private KerasLoader() {
     }
@@ -81,9 +108,9 @@ public final class KerasLoader {
         List<LayerWeights> all = LegacyWeights.read(file, mw);
         List<LayerWeights> groups = byGroup(file, arch.weighted(), all);
         boolean theano = theano(version, backend, all);
-        return WeightBinder.bind(file, arch.skeleton(), groups, arch.weighted(),
+        return remember(WeightBinder.bind(file, arch.skeleton(), groups, arch.weighted(),
                 new Conventions(arch.order(), theano, arch.flattenHwc()),
-                new ModelInfo(LEGACY_H5, version(version, backend, theano), arch.layout()));
+                new ModelInfo(LEGACY_H5, version(version, backend, theano), arch.layout())), arch);
     }
 
     /** {@code save_weights} in the Keras 1/2 layout: layer_names at the root, no architecture. */
@@ -98,9 +125,14 @@ public final class KerasLoader {
         }
         boolean keras1 = version == null || version.startsWith("1");
         boolean theano = theano(version, backend, all);
-        return WeightBinder.bind(file, arch, groups, null,
-                new Conventions(keras1 ? KernelOrder.DETECT : KernelOrder.TF, theano, null),
-                new ModelInfo(WEIGHTS_H5, version(version, backend, theano), null));
+        Origin o = origin(arch);
+        Sequential model = WeightBinder.bind(file, arch, groups, o == null ? null : o.weighted(),
+                new Conventions(keras1 ? KernelOrder.DETECT : KernelOrder.TF, theano, o == null ? null : o.flattenHwc()),
+                new ModelInfo(WEIGHTS_H5, version(version, backend, theano), o == null ? null : o.layout()));
+        if (o != null) {
+            ORIGINS.put(model, o);
+        }
+        return model;
     }
 
     /**
@@ -110,6 +142,15 @@ public final class KerasLoader {
      */
     private static Sequential keras3Weights(Path file, HdfFile h, LoadOptions options) {
         Sequential arch = requireArchitecture(file, options, "a Keras 3 weights file (.weights.h5)");
+        Origin o = origin(arch);
+        if (o != null) {
+            List<LayerWeights> groups = atPaths(file, h, o.weighted().stream().map(LayerConfig::path).toList(),
+                    names(o.weighted()), "the file");
+            Sequential model = WeightBinder.bind(file, arch, groups, o.weighted(), new Conventions(KernelOrder.TF, false, o.flattenHwc()),
+                    new ModelInfo(KERAS3_WEIGHTS, "Keras 3 (version not recorded)", o.layout()));
+            ORIGINS.put(model, o);
+            return model;
+        }
         List<String> classes = new ArrayList<>();
         List<String> names = new ArrayList<>();
         List<String> known = new ArrayList<>();
@@ -174,8 +215,8 @@ public final class KerasLoader {
         Architecture arch = architecture(file, KerasArchive.CONFIG, Json.parse(file, KerasArchive.CONFIG, a.config()), options);
         List<String> paths = arch.weighted().stream().map(LayerConfig::path).toList();
         List<LayerWeights> groups = H5.read(file, a.weights(), h -> atPaths(file, h, paths, names(arch.weighted()), KerasArchive.WEIGHTS));
-        return WeightBinder.bind(file, arch.skeleton(), groups, arch.weighted(),
-                new Conventions(KernelOrder.TF, false, arch.flattenHwc()), new ModelInfo(KERAS_ZIP, version, arch.layout()));
+        return remember(WeightBinder.bind(file, arch.skeleton(), groups, arch.weighted(),
+                new Conventions(KernelOrder.TF, false, arch.flattenHwc()), new ModelInfo(KERAS_ZIP, version, arch.layout())), arch);
     }
 
     /**
@@ -210,7 +251,7 @@ public final class KerasLoader {
         JsonNode root = Json.parse(file, "the JSON config", text);
         Architecture arch = architecture(file, "the JSON config", root, options);
         String version = root.has("keras_version") ? "Keras " + root.get("keras_version").asText() : "unknown";
-        return arch.skeleton().withInfo(new ModelInfo(JSON_CONFIG, version, arch.layout()));
+        return remember(arch.skeleton().withInfo(new ModelInfo(JSON_CONFIG, version, arch.layout())), arch);
     }
 
     private static Architecture architecture(Path file, String what, JsonNode root, LoadOptions options) {

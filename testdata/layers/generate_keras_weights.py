@@ -10,7 +10,7 @@ Writes into testdata/layers/keras_weights/, for every model M:
   M.outputs.f32    Keras's own model.predict on them
 The weights file must bind to each architecture as Keras's load_weights binds it: nested layers at
 their nested paths, BatchNormalization without gamma or beta, Flatten order and input layout of
-channels_first models. Checked here by Keras itself: a fresh model from M.json with M.weights.h5
+channels_first models; and a model whose input is (H,W) without a channel axis (w4). Checked here by Keras itself: a fresh model from M.json with M.weights.h5
 loaded predicts M.outputs.f32 exactly.
 """
 
@@ -74,6 +74,16 @@ def w3():
     ], name="w3")
 
 
+def w4():
+    """The Keras MNIST tutorial's MLP: Flatten(input_shape=(H, W)), no channel axis."""
+    return keras.Sequential([
+        layers.Flatten(input_shape=(6, 6)),
+        layers.Dense(5, activation="relu"),
+        layers.Dropout(0.2),
+        layers.Dense(3, activation="softmax"),
+    ], name="w4")
+
+
 def randomize(model, rng):
     """Non-zero biases and non-trivial BatchNormalization statistics (the model is untrained)."""
     for layer in model._flatten_layers(include_self=False, recursive=True):
@@ -103,7 +113,7 @@ def main():
     os.makedirs(OUT, exist_ok=True)
     rng = np.random.RandomState(5)
     keras.utils.set_random_seed(5)
-    for name, builder in (("w1", w1), ("w2", w2), ("w3", w3)):
+    for name, builder in (("w1", w1), ("w2", w2), ("w3", w3), ("w4", w4)):
         keras.backend.clear_session()
         model = builder()
         randomize(model, rng)

@@ -63,6 +63,18 @@ class ErrorTest {
     }
 
     @Test
+    void anyImageSizeAsksForTheInputShapeAndTakesIt() throws IOException {
+        Path f = Files.writeString(dir.resolve("any_size.json"), "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"s\", \"layers\": ["
+                + "{\"class_name\": \"InputLayer\", \"config\": {\"name\": \"in\", \"batch_shape\": [null, null, null, 1]}},"
+                + "{\"class_name\": \"Conv2D\", \"config\": {\"name\": \"c\", \"filters\": 2, \"kernel_size\": [3, 3], \"activation\": \"relu\"}},"
+                + "{\"class_name\": \"GlobalAveragePooling2D\", \"config\": {\"name\": \"g\"}},"
+                + "{\"class_name\": \"Dense\", \"config\": {\"name\": \"d\", \"units\": 3}}]}}");
+        fails(ArchitectureMismatchException.class, f, () -> read(f), "[null,null,null,1]", "any image size", "--input-shape CxHxW");
+        Sequential m = Lenet5.load(f, LoadOptions.DEFAULTS.withInputShape(lenet5.tensor.Shape.chw(1, 12, 12)));
+        assertEquals(lenet5.tensor.Shape.chw(1, 12, 12), m.inputShape());
+    }
+
+    @Test
     void missingWeightsNameTheLayer() throws IOException {
         KerasH5 t = new KerasH5();
         t.layers.remove("dense");

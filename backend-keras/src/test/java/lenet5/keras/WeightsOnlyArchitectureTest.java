@@ -24,7 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * generate_keras_weights.py, which checks that Keras's own load_weights reproduces the outputs):
  * nested Sequentials inside a functional chain (w1), BatchNormalization without gamma or beta
  * (w1, w2), channels_first models with the default Flatten, which reads (C,H,W) (w2, 3 channels),
- * and with Flatten(data_format='channels_first'), which reads (H,W,C) (w3). The architecture is
+ * and with Flatten(data_format='channels_first'), which reads (H,W,C) (w3); and the Keras MNIST
+ * tutorial's MLP, whose input is (H,W) without a channel axis, read as a 1xHxW image (w4). The architecture is
  * each of the three a user has: the to_json config, the .keras and the legacy .h5 model; the
  * weights-only model must then predict Keras's outputs on Keras's inputs in the architecture's
  * own layout.
@@ -39,7 +40,8 @@ class WeightsOnlyArchitectureTest {
     static final List<Object[]> CASES = List.of(
             new Object[] {"w1", Layout.NHWC, 3},
             new Object[] {"w2", Layout.NCHW, 5},
-            new Object[] {"w3", Layout.NCHW, 4});
+            new Object[] {"w3", Layout.NCHW, 4},
+            new Object[] {"w4", Layout.NHWC, 3});
 
     static float[] predict(Sequential m, float[] inputs) {
         try (Predictor p = m.newPredictor(m.nativeLayout())) {

@@ -104,6 +104,12 @@ public final class ModelBuilder {
         return first != null && first;
     }
 
+    /** Whether the first layer after the input is a Flatten. */
+    private static boolean flattensInput(List<LayerConfig> ls) {
+        int i = !ls.isEmpty() && ls.get(0).className().equals("InputLayer") ? 1 : 0;
+        return i < ls.size() && ls.get(i).className().equals("Flatten");
+    }
+
     /** A Reshape to a feature map right after the input: the model's input is then that map. */
     private static LayerConfig firstReshape(List<LayerConfig> ls) {
         int i = !ls.isEmpty() && ls.get(0).className().equals("InputLayer") ? 1 : 0;
@@ -207,7 +213,8 @@ public final class ModelBuilder {
                 if (override != null) {
                     return override;
                 }
-                throw new ArchitectureMismatchException(file, "the input shape " + dims + " has unknown dimensions; pass an input shape");
+                throw new ArchitectureMismatchException(file, "the input shape " + dims + " has unknown dimensions (the model takes any image size); "
+                        + "pass the input shape to use (--input-shape CxHxW, LoadOptions.withInputShape)");
             }
             if (!v.canConvertToInt() || v.asInt() <= 0) {
                 throw first.corrupt("bad input shape " + dims);
@@ -219,6 +226,10 @@ public final class ModelBuilder {
         }
         if (d.size() == 3) {
             return channelsFirst ? Shape.chw(d.get(0), d.get(1), d.get(2)) : Shape.chw(d.get(2), d.get(0), d.get(1));
+        }
+        if (d.size() == 2 && flattensInput(config.layers())) {
+            // Flatten(input_shape=(28, 28)), the Keras MNIST tutorial's MLP: rows of (H,W) pixels are (H,W,1) images
+            return Shape.chw(1, d.get(0), d.get(1));
         }
         throw first.unsupported("input shape " + dims + " is neither an image (H,W,C) nor a vector");
     }

@@ -89,6 +89,11 @@ final class ConvertCommand implements Callable<Integer> {
             back = back.withArchitecture(writer.parseArchitecture(archText, model.inputShape()));
         }
         Sequential written = Lenet5.load(out, back);
+        if (written.info().nativeLayout() != model.info().nativeLayout()) {
+            // Same images, other memory order: a channels_first Keras model becomes channels_last, a PyTorch one NHWC in Keras.
+            stdout.printf("input layout: the source takes %s, the written file %s (predict --layout follows each file's own)%n",
+                    model.info().nativeLayout(), written.info().nativeLayout());
+        }
         Comparison c = Comparison.run(model, written, 16, 0);
         boolean bits = sameWeightBits(model, written);
         stdout.printf(Locale.ROOT, "verified on 16 random inputs: max_abs_diff: %.3e, max_rel_diff: %.3e, argmax_agreement: %d/%d, weights bit-identical: %s%n",

@@ -14,6 +14,12 @@ in another batch, agree within verify.py's 1e-5).
   a checkpoint that keeps its one state_dict under a name of its own.
 * lenet5_relu_swa_state_dict.pt: `AveragedModel(model).state_dict()` (torch.optim.swa_utils):
   the int64 counter `n_averaged`, then the weights under `module.`.
+* lenet5_relu_user_features.pt, lenet5_tanh_user_attributes.pt, lenet5_relu_user_tutorial.pt:
+  `torch.save(model)` of user-defined nn.Module classes (user_modules.py) holding the committed
+  models' own layers: `features`/`classifier` with `x.view(x.size(0), -1)`; one attribute per
+  layer with `torch.flatten(x, 1)`; the CIFAR-10 tutorial's one `self.pool` used twice with
+  `F.relu` and `F.softmax`. lenet5 refuses them (forward() is not in the file) with a drafted
+  --arch; for the first two that draft is exactly the model.
 
 Usage: /usr/bin/python3 testdata/stranger_variants.py
 """
@@ -23,6 +29,8 @@ import os
 import numpy as np
 import torch
 import torch.nn as nn
+
+import user_modules
 
 torch.set_num_threads(1)
 TDIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "torch")
@@ -94,6 +102,18 @@ def main():
     check(m, relu, "lenet5_relu")
     manifest(pt, "lenet5_relu", "state_dict of torch.optim.swa_utils.AveragedModel (n_averaged, then module.*)", RELU_ARCH)
     print("wrote and checked", pt)
+
+    for pt, model, source, model_name, variant in (
+            ("lenet5_relu_user_features.pt", user_modules.FeaturesClassifier(relu[0:8], nn.Sequential(*relu[9:13])), relu,
+             "lenet5_relu", "full pickle of a user's nn.Module: features/classifier, x.view(x.size(0), -1) in forward()"),
+            ("lenet5_tanh_user_attributes.pt", user_modules.Attributes(list(tanh[0:8]) + list(tanh[9:13])), tanh,
+             "lenet5_tanh", "full pickle of a user's nn.Module: one attribute per layer, torch.flatten(x, 1) in forward()"),
+            ("lenet5_relu_user_tutorial.pt", user_modules.TutorialStyle(relu[0], relu[2], relu[3], relu[6], relu[9], relu[11]),
+             relu, "lenet5_relu", "full pickle of a user's nn.Module: one self.pool used twice, F.relu and F.softmax in forward()")):
+        torch.save(model, os.path.join(TDIR, pt))
+        check(torch.load(os.path.join(TDIR, pt)), source, model_name)
+        manifest(pt, model_name, variant, RELU_ARCH if model_name == "lenet5_relu" else TANH_ARCH)
+        print("wrote and checked", pt)
 
 
 main()

@@ -42,6 +42,9 @@ ARCH = {
     "layers_t3": "Sequential(Conv2d(1, 3, 3), Hardtanh(-0.5, 1.5), AdaptiveAvgPool2d(5), Flatten(), Linear(75, 12), "
                  "GELU(approximate='tanh'), Linear(12, 12), Softplus(beta=2.0, threshold=5.0), Linear(12, 10), "
                  "LogSoftmax())",
+    # BatchNorm without affine parameters (weight and bias None): 2d on maps, 1d on features
+    "layers_t5": "Sequential(Conv2d(1, 4, 5), BatchNorm2d(4, affine=False), ReLU(), MaxPool2d(2), Flatten(), "
+                 "Linear(576, 16), BatchNorm1d(16, eps=0.001, affine=False), Tanh(), Linear(16, 10), Softmax(dim=1))",
 }
 
 
@@ -80,8 +83,9 @@ def build(text, seed):
         if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
             m.running_mean.uniform_(-0.5, 0.5)
             m.running_var.uniform_(0.5, 2.0)
-            m.weight.data.uniform_(0.5, 1.5)
-            m.bias.data.uniform_(-0.3, 0.3)
+            if m.affine:
+                m.weight.data.uniform_(0.5, 1.5)
+                m.bias.data.uniform_(-0.3, 0.3)
     return model.eval()
 
 

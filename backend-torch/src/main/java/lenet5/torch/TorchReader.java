@@ -198,9 +198,18 @@ final class TorchReader {
                     + RegistrationOrder.listing(root), "if forward() runs them as a chain, pass that architecture as PyTorch "
                     + "constructor text such as \"Sequential(...)\" (the weights are bound in order) with", null, null);
         }
+        String listing = RegistrationOrder.listing(root);
+        boolean flattenAdded = draft.contains("Flatten()") && !listing.contains(": Flatten");
+        String reused = RegistrationOrder.reusable(root);
+        String note = "its modules in registration order " + listing + ", to check against forward()"
+                + (flattenAdded ? " (Flatten() stands where the first Linear follows feature maps: forward() flattens there, "
+                        + "with x.view(x.size(0), -1) or torch.flatten(x, 1))" : "")
+                + "; functions that forward() calls are not modules and so not in the draft: add each where forward() calls it "
+                + "(F.relu -> ReLU(), F.max_pool2d(x, 2) -> MaxPool2d(2), torch.tanh -> Tanh(), F.softmax(x, dim=1) -> Softmax(dim=1), ...)"
+                + (reused == null ? "" : "; a module that forward() uses twice must be written twice, and " + reused
+                        + (reused.contains(",") ? " hold no weights and are" : " holds no weights and is")
+                        + " the only one of its kind: if forward() calls it after each layer, repeat it there");
         return new ArchitectureRequiredException(file, reason, "pass the architecture as PyTorch constructor text (the weights are "
-                + "bound in order) with", "its modules in registration order " + RegistrationOrder.listing(root)
-                + ", to check against forward() and complete with what "
-                + "forward() does with functions (ReLU(), MaxPool2d(2), Flatten(), ...)", draft);
+                + "bound in order) with", note, draft);
     }
 }

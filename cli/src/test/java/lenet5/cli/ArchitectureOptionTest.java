@@ -38,7 +38,7 @@ class ArchitectureOptionTest {
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("with --arch; its modules in registration order"), r.err());
         assertTrue(r.err().contains(": Sequential(Conv2d(1, 6, kernel_size=(5, 5), stride=(1, 1), padding=(2, 2)), Conv2d(6, 16, "
-                + "kernel_size=(5, 5), stride=(1, 1), padding=(2, 2)), Linear(784, 120), Linear(120, 84), Linear(84, 10))"), r.err());
+                + "kernel_size=(5, 5), stride=(1, 1), padding=(2, 2)), Flatten(), Linear(784, 120), Linear(120, 84), Linear(84, 10))"), r.err());
     }
 
     /** What convert wrote loads back as it is, and with exactly the loader script it wrote as --arch @x.py. */

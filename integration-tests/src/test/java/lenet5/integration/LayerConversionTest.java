@@ -52,7 +52,7 @@ class LayerConversionTest {
         RealKeras.assumeAvailable();
         List<String> jobs = new ArrayList<>();
         List<String> names = new ArrayList<>();
-        for (String model : List.of("layers_t1", "layers_t2", "layers_t3", "layers_t4")) {
+        for (String model : List.of("layers_t1", "layers_t2", "layers_t3", "layers_t4", "layers_t5")) {
             for (String target : List.of("h5", "keras")) {
                 Path out = tmp.resolve(model + "." + target);
                 CliRun c = CliRun.of("convert", torchDir().resolve(model + ".pt").toString(), out.toString());

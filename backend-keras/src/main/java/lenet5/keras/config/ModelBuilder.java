@@ -471,8 +471,10 @@ public final class ModelBuilder {
         }
         int c = cur.channels();
         allocate(l, 4L * c);
+        // neither scale nor center: gamma 1 and beta 0, as PyTorch's affine=False
+        boolean affine = l.bool(true, "scale") || l.bool(true, "center");
         push(new BatchNorm(l.name(), c, l.number(1e-3, "epsilon"), Tensor.full(1f, c), Tensor.zeros(c), Tensor.zeros(c),
-                Tensor.full(1f, c)));
+                Tensor.full(1f, c), affine));
         weighted.add(l);
     }
 

@@ -180,12 +180,18 @@ public final class KerasExport {
 
     /** @param flattened the map a Keras Flatten before it flattens in (H,W,C) order, or null */
     private void batchNorm(BatchNorm b, Shape in, String name, Shape flattened) {
+        // Without affine parameters (PyTorch's affine=False) Keras has neither gamma nor beta: center=False, scale=False.
         ObjectNode f = fields().put("axis", -1).put("momentum", 0.99).put("epsilon", b.epsilon())
-                .put("center", true).put("scale", true);
+                .put("center", b.affine()).put("scale", b.affine());
         java.util.function.UnaryOperator<Tensor> order = t -> flattened == null ? t : WeightLayouts.featuresToHwc(t, flattened);
-        add("BatchNormalization", name, "batch_normalization", f, List.of(new KerasLayer.Weight("gamma", order.apply(b.gamma())),
-                new KerasLayer.Weight("beta", order.apply(b.beta())), new KerasLayer.Weight("moving_mean", order.apply(b.mean())),
-                new KerasLayer.Weight("moving_variance", order.apply(b.variance()))), in);
+        List<KerasLayer.Weight> w = new ArrayList<>();
+        if (b.affine()) {
+            w.add(new KerasLayer.Weight("gamma", order.apply(b.gamma())));
+            w.add(new KerasLayer.Weight("beta", order.apply(b.beta())));
+        }
+        w.add(new KerasLayer.Weight("moving_mean", order.apply(b.mean())));
+        w.add(new KerasLayer.Weight("moving_variance", order.apply(b.variance())));
+        add("BatchNormalization", name, "batch_normalization", f, w, in);
     }
 
     private static List<KerasLayer.Weight> weights(Tensor kernel, Tensor bias) {

@@ -44,6 +44,10 @@ public final class Binder {
             List<Tensor> zeros = b.layer().weights();
             for (int k = 0; k < b.tensorNames().size(); k++) {
                 String t = b.tensorNames().get(k);
+                if (t == null) {
+                    weights.add(zeros.get(k)); // what the module has no tensor for (BatchNorm affine=False: 1 and 0)
+                    continue;
+                }
                 TensorRef ref = b.module().tensors().get(t);
                 String key = TorchModule.join(b.module().path(), t);
                 if (ref == null) {
@@ -70,7 +74,15 @@ public final class Binder {
     public static Bound inOrder(Path file, Sequential architecture, List<Named> tensors, StorageSource source) {
         List<Named> file1 = weightsOnly(tensors);
         List<String> expectedNames = torchNames(architecture);
-        List<Tensor> expected = architecture.weights();
+        List<Tensor> expected = new ArrayList<>();
+        List<Integer> layerOf = new ArrayList<>();
+        for (int i = 0; i < architecture.layers().size(); i++) {
+            Layer l = architecture.layers().get(i);
+            for (int k : stored(l)) {
+                expected.add(l.weights().get(k));
+                layerOf.add(i);
+            }
+        }
         boolean fits = file1.size() == expected.size();
         for (int i = 0; fits && i < expected.size(); i++) {
             fits = Arrays.equals(file1.get(i).ref().shape(), expected.get(i).shape());
@@ -78,15 +90,29 @@ public final class Binder {
         if (!fits) {
             throw new ArchitectureMismatchException(file, mismatch(expectedNames, expected, file1));
         }
-        List<Integer> layerOf = layerIndexOfWeights(architecture);
         List<Tensor> weights = new ArrayList<>();
         List<StoredWeight> stored = new ArrayList<>();
-        for (int i = 0; i < file1.size(); i++) {
-            Named n = file1.get(i);
-            weights.add(TensorReader.read(file, n.name(), n.ref(), source));
-            stored.add(stored(n.name(), n.ref(), layerOf.get(i)));
+        int next = 0;
+        for (Layer l : architecture.layers()) {
+            List<Integer> own = stored(l);
+            for (int k = 0; k < l.weights().size(); k++) {
+                if (!own.contains(k)) {
+                    weights.add(l.weights().get(k)); // BatchNorm affine=False: weight 1, bias 0, not in the file
+                    continue;
+                }
+                Named n = file1.get(next);
+                weights.add(TensorReader.read(file, n.name(), n.ref(), source));
+                stored.add(stored(n.name(), n.ref(), layerOf.get(next)));
+                next++;
+            }
         }
         return new Bound(architecture.withWeights(weights), stored);
+    }
+
+    /** Which of a layer's {@link Layer#weights()} a PyTorch file stores (all but a BatchNorm's without affine parameters). */
+    private static List<Integer> stored(Layer l) {
+        int n = l.weights().size();
+        return l instanceof BatchNorm b && !b.affine() ? List.of(2, 3) : java.util.stream.IntStream.range(0, n).boxed().toList();
     }
 
     public static List<Named> weightsOnly(List<Named> tensors) {
@@ -104,7 +130,7 @@ public final class Binder {
         return names;
     }
 
-    /** A canonical layer's tensors under PyTorch's names, in {@link Layer#weights()} order. */
+    /** A canonical layer's tensors under PyTorch's names, in {@link Layer#weights()} order (only those a file stores). */
     public static List<String> tensorNames(Layer l) {
         if (l instanceof Conv2d c) {
             return c.bias() == null ? List.of("weight") : List.of("weight", "bias");
@@ -112,20 +138,10 @@ public final class Binder {
         if (l instanceof Dense d) {
             return d.bias() == null ? List.of("weight") : List.of("weight", "bias");
         }
-        if (l instanceof BatchNorm) {
-            return List.of("weight", "bias", "running_mean", "running_var");
+        if (l instanceof BatchNorm b) {
+            return b.affine() ? List.of("weight", "bias", "running_mean", "running_var") : List.of("running_mean", "running_var");
         }
         return List.of();
-    }
-
-    private static List<Integer> layerIndexOfWeights(Sequential model) {
-        List<Integer> out = new ArrayList<>();
-        for (int i = 0; i < model.layers().size(); i++) {
-            for (int k = 0; k < model.layers().get(i).weights().size(); k++) {
-                out.add(i);
-            }
-        }
-        return out;
     }
 
     /** One line: the counts, the first difference, and both lists capped (see {@link lenet5.Text#list}). */

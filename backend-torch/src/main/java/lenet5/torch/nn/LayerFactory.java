@@ -40,7 +40,8 @@ public final class LayerFactory {
     /**
      * A layer and how it meets its module's tensors.
      *
-     * @param tensorNames the module's tensor names in {@link Layer#weights()} order
+     * @param tensorNames the module's tensor names in {@link Layer#weights()} order; null where the layer's own
+     *                    tensor stands for one the module does not have (BatchNorm affine=False: weight 1, bias 0)
      * @param softmaxDim  for Softmax: the {@code dim} argument (null when implicit), checked once shapes are known
      */
     public record Built(TorchModule module, Layer layer, List<String> tensorNames, Needs needs, Integer softmaxDim) {
@@ -223,16 +224,20 @@ public final class LayerFactory {
         if (c <= 0) {
             throw new ArchitectureMismatchException(m.label() + ": " + m.type() + " needs num_features");
         }
-        if (!a.bool("affine", true) || (!m.tensors().isEmpty() && !m.tensors().containsKey("weight"))) {
-            throw a.unsupported("with affine=False");
-        }
+        // affine=False registers weight and bias as None: the pickle says so, TorchScript and
+        // traced files just have no weight tensor. It computes what weight 1 and bias 0 compute.
+        boolean affine = a.bool("affine", true) && (m.tensors().isEmpty() || m.tensors().containsKey("weight"));
         if (!a.bool("track_running_stats", true)) {
             throw a.unsupported("with track_running_stats=False");
         }
-        BatchNorm layer = new BatchNorm(m.path(), c, a.number("eps", 1e-5), Tensor.zeros(c), Tensor.zeros(c),
-                Tensor.zeros(c), Tensor.zeros(c));
-        return new Built(m, layer, List.of("weight", "bias", "running_mean", "running_var"),
-                m.type().equals("BatchNorm2d") ? Needs.MAP : Needs.FLAT, null);
+        double eps = a.number("eps", 1e-5);
+        Needs needs = m.type().equals("BatchNorm2d") ? Needs.MAP : Needs.FLAT;
+        if (!affine) {
+            return new Built(m, BatchNorm.withoutAffine(m.path(), c, eps, Tensor.zeros(c), Tensor.zeros(c)),
+                    java.util.Arrays.asList(null, null, "running_mean", "running_var"), needs, null);
+        }
+        BatchNorm layer = new BatchNorm(m.path(), c, eps, Tensor.zeros(c), Tensor.zeros(c), Tensor.zeros(c), Tensor.zeros(c));
+        return new Built(m, layer, List.of("weight", "bias", "running_mean", "running_var"), needs, null);
     }
 
     /** {@code bias=True/False} from constructor text, otherwise whether the module has a bias tensor. */

@@ -123,7 +123,8 @@ public final class TorchExport {
             if (!(b.epsilon() >= 0)) {
                 throw new UnrepresentableModelException(b.name() + ": BatchNorm epsilon " + b.epsilon() + " is negative");
             }
-            out.add(batchNorm(in, b.channels(), b.epsilon(), b.gamma(), b.beta(), b.mean(), b.variance()));
+            out.add(b.affine() ? batchNorm(in, b.channels(), b.epsilon(), b.gamma(), b.beta(), b.mean(), b.variance())
+                    : batchNormWithoutAffine(in, b.channels(), b.epsilon(), b.mean(), b.variance()));
         } else {
             throw new UnrepresentableModelException(layer.name() + ": " + layer.describe() + " has no PyTorch equivalent");
         }
@@ -165,6 +166,15 @@ public final class TorchExport {
         return new Module("torch.nn." + kind + "(" + channels + ", eps=" + eps + ")", "torch.nn.modules.batchnorm", kind,
                 attrs("num_features", channels, "eps", eps, "momentum", 0.1, "affine", true, "track_running_stats", true),
                 List.of(new Param("weight", gamma, false), new Param("bias", beta, false),
+                        new Param("running_mean", mean, true), new Param("running_var", var, true)));
+    }
+
+    /** {@code affine=False}: weight and bias registered as None, only the running statistics stored. */
+    private static Module batchNormWithoutAffine(Shape in, int channels, double eps, Tensor mean, Tensor var) {
+        String kind = in.flat() ? "BatchNorm1d" : "BatchNorm2d";
+        return new Module("torch.nn." + kind + "(" + channels + ", eps=" + eps + ", affine=False)", "torch.nn.modules.batchnorm", kind,
+                attrs("num_features", channels, "eps", eps, "momentum", 0.1, "affine", false, "track_running_stats", true),
+                List.of(new Param("weight", null, false), new Param("bias", null, false),
                         new Param("running_mean", mean, true), new Param("running_var", var, true)));
     }
 

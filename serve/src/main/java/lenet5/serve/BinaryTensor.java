@@ -16,20 +16,35 @@ final class BinaryTensor {
     private BinaryTensor() {
     }
 
+    /** The numeric OIP datatypes, each with its size in bytes. */
+    private enum Type {
+        INT8(1), UINT8(1), FP16(2), BF16(2), INT16(2), UINT16(2), FP32(4), INT32(4), UINT32(4), FP64(8), INT64(8), UINT64(8);
+
+        final int size;
+
+        Type(int size) {
+            this.size = size;
+        }
+
+        static Type of(String datatype) {
+            for (Type t : values()) {
+                if (t.name().equals(datatype)) {
+                    return t;
+                }
+            }
+            throw new HttpError(400, "input datatype " + Errors.quote(datatype) + " has no binary form here");
+        }
+    }
+
     /** Bytes per value of a numeric OIP datatype. */
     static int elementSize(String datatype) {
-        return switch (datatype) {
-            case "INT8", "UINT8" -> 1;
-            case "FP16", "BF16", "INT16", "UINT16" -> 2;
-            case "FP32", "INT32", "UINT32" -> 4;
-            case "FP64", "INT64", "UINT64" -> 8;
-            default -> throw new HttpError(400, "input datatype " + Errors.quote(datatype) + " has no binary form here");
-        };
+        return Type.of(datatype).size;
     }
 
     /** {@code count} values of {@code datatype} from {@code in}, as float32; non-finite values are refused. */
     static float[] read(InputStream in, String datatype, int count) throws IOException {
-        int size = elementSize(datatype);
+        Type type = Type.of(datatype);
+        int size = type.size;
         float[] out = new float[count];
         byte[] chunk = new byte[(int) Math.min(CHUNK, (long) count * size)];
         ByteBuffer b = ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN);
@@ -39,29 +54,30 @@ final class BinaryTensor {
             InferRequest.expect(got == values * size, "the body ends inside the input's binary data ("
                     + ((long) i * size + got) + " of " + (long) count * size + " bytes)");
             for (int k = 0; k < values; k++, i++) {
-                float v = value(b, k * size, datatype);
-                InferRequest.expect(Float.isFinite(v), "input value " + i + " (" + v + ") is not a finite float32");
+                float v = value(b, k * size, type);
+                if (!Float.isFinite(v)) { // not expect(): its message would be built for every value
+                    throw new HttpError(400, "input value " + i + " (" + v + ") is not a finite float32");
+                }
                 out[i] = v;
             }
         }
         return out;
     }
 
-    private static float value(ByteBuffer b, int at, String datatype) {
-        return switch (datatype) {
-            case "INT8" -> b.get(at);
-            case "UINT8" -> b.get(at) & 0xff;
-            case "INT16" -> b.getShort(at);
-            case "UINT16" -> b.getShort(at) & 0xffff;
-            case "FP16" -> halfToFloat(b.getShort(at));
-            case "BF16" -> Float.intBitsToFloat(b.getShort(at) << 16);
-            case "FP32" -> b.getFloat(at);
-            case "INT32" -> b.getInt(at);
-            case "UINT32" -> b.getInt(at) & 0xffffffffL;
-            case "FP64" -> (float) b.getDouble(at);
-            case "INT64" -> b.getLong(at);
-            case "UINT64" -> unsignedToFloat(b.getLong(at));
-            default -> throw new IllegalStateException(datatype);
+    private static float value(ByteBuffer b, int at, Type type) {
+        return switch (type) {
+            case INT8 -> b.get(at);
+            case UINT8 -> b.get(at) & 0xff;
+            case INT16 -> b.getShort(at);
+            case UINT16 -> b.getShort(at) & 0xffff;
+            case FP16 -> halfToFloat(b.getShort(at));
+            case BF16 -> Float.intBitsToFloat(b.getShort(at) << 16);
+            case FP32 -> b.getFloat(at);
+            case INT32 -> b.getInt(at);
+            case UINT32 -> b.getInt(at) & 0xffffffffL;
+            case FP64 -> (float) b.getDouble(at);
+            case INT64 -> b.getLong(at);
+            case UINT64 -> unsignedToFloat(b.getLong(at));
         };
     }
 

@@ -12,6 +12,9 @@ The weights file must bind to each architecture as Keras's load_weights binds it
 their nested paths, BatchNormalization without gamma or beta, Flatten order and input layout of
 channels_first models; and a model whose input is (H,W) without a channel axis (w4). Checked here by Keras itself: a fresh model from M.json with M.weights.h5
 loaded predicts M.outputs.f32 exactly.
+
+Also bf16.keras / bf16.h5: a model with the 'bfloat16' dtype policy, whose variables Keras stores as an
+HDF5 opaque type; the reader must refuse it by name (no outputs: nothing to compare).
 """
 
 import os
@@ -105,6 +108,14 @@ def randomize(model, rng):
         layer.set_weights(values)
 
 
+def bf16():
+    keras.backend.clear_session()
+    m = keras.Sequential([keras.Input((12, 12, 1)), layers.Conv2D(2, 3, dtype="bfloat16"), layers.Flatten(dtype="bfloat16"),
+                          layers.Dense(3, dtype="bfloat16")])
+    m.save(os.path.join(OUT, "bf16.keras"))
+    m.save(os.path.join(OUT, "bf16.h5"))
+
+
 def write_f32(path, a):
     np.asarray(a, dtype="<f4").tofile(path)
 
@@ -132,6 +143,7 @@ def main():
         back.load_weights(base + ".weights.h5")
         assert np.array_equal(back.predict(x, verbose=0), y), name
         print(name, "input", x.shape, "output", y.shape, "max |y| %.3f" % np.abs(y).max())
+    bf16()
 
 
 if __name__ == "__main__":

@@ -74,6 +74,15 @@ class ErrorTest {
         assertEquals(lenet5.tensor.Shape.chw(1, 12, 12), m.inputShape());
     }
 
+    /** Real Keras 3.11.3 files (testdata/layers/generate_keras_weights.py) with bfloat16 variables: refused by name, not as unreadable HDF5. */
+    @Test
+    void bfloat16WeightsAreRefusedByName() {
+        for (String ext : new String[] {"keras", "h5"}) {
+            Path f = lenet5.testing.TestFiles.testdata().resolve("layers/keras_weights/bf16." + ext);
+            fails(UnsupportedFormatException.class, f, () -> read(f), "layer 'conv2d' (Conv2D) stores its weights as bfloat16");
+        }
+    }
+
     @Test
     void missingWeightsNameTheLayer() throws IOException {
         KerasH5 t = new KerasH5();

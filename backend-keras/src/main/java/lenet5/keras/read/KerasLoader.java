@@ -101,6 +101,7 @@ public final class KerasLoader {
 
     private static Sequential fullModel(Path file, HdfFile h, String config, String version, String backend, LoadOptions options) {
         Architecture arch = architecture(file, "model_config", Json.parse(file, "model_config", config), options);
+        refuseBfloat16(file, arch.weighted());
         Group mw = H5.group(h, "model_weights");
         if (mw == null) {
             throw new CorruptFileException(file, "has a model_config but no model_weights group");
@@ -213,6 +214,7 @@ public final class KerasLoader {
             version = "Keras " + Json.parse(file, KerasArchive.METADATA, a.metadata()).path("keras_version").asText("unknown");
         }
         Architecture arch = architecture(file, KerasArchive.CONFIG, Json.parse(file, KerasArchive.CONFIG, a.config()), options);
+        refuseBfloat16(file, arch.weighted());
         List<String> paths = arch.weighted().stream().map(LayerConfig::path).toList();
         List<LayerWeights> groups = H5.read(file, a.weights(), h -> atPaths(file, h, paths, names(arch.weighted()), KerasArchive.WEIGHTS));
         return remember(WeightBinder.bind(file, arch.skeleton(), groups, arch.weighted(),
@@ -259,6 +261,23 @@ public final class KerasLoader {
             throw new UnsupportedFormatException(file, what + " is JSON but not a Keras model config (no class_name)");
         }
         return ModelBuilder.build(file, ModelConfig.parse(file, root), options.inputShape());
+    }
+
+    /**
+     * A layer whose dtype policy is {@code bfloat16} stores its variables as an HDF5 opaque type
+     * (h5py's view of ml_dtypes' bfloat16), which jhdf cannot even list; say so before it tries.
+     * ({@code mixed_bfloat16} keeps float32 variables and reads as usual.)
+     */
+    private static void refuseBfloat16(Path file, List<LayerConfig> weighted) {
+        for (LayerConfig l : weighted) {
+            JsonNode d = l.config().get("dtype");
+            String policy = d == null ? null : d.isTextual() ? d.asText() : d.path("config").path("name").asText(null);
+            if ("bfloat16".equals(policy)) {
+                throw new UnsupportedFormatException(file, "layer '" + l.name() + "' (" + l.className() + ") stores its weights as "
+                        + "bfloat16 (dtype policy 'bfloat16'), which this reader does not read; save the model with float32 weights "
+                        + "(e.g. a 'mixed_bfloat16' policy, which keeps them float32)");
+            }
+        }
     }
 
     private static Sequential requireArchitecture(Path file, LoadOptions options, String what) {

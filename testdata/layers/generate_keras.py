@@ -132,6 +132,17 @@ def write_f32(path, a):
     np.asarray(a, dtype="<f4").tofile(path)
 
 
+def save_forms(model, base, x, y):
+    """The model as .keras, .h5, .weights.h5 and to_json JSON, with its inputs and Keras's outputs for them."""
+    model.save(base + ".keras")
+    model.save(base + ".h5")
+    model.save_weights(base + ".weights.h5")
+    with open(base + ".json", "w") as f:
+        f.write(model.to_json())
+    write_f32(base + ".inputs.f32", x)
+    write_f32(base + ".outputs.f32", y)
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     rng = np.random.RandomState(11)
@@ -150,13 +161,7 @@ def main():
         randomize(model, rng)
         y = model.predict(x, verbose=0)
         base = os.path.join(OUT, name)
-        model.save(base + ".keras")
-        model.save(base + ".h5")
-        model.save_weights(base + ".weights.h5")
-        with open(base + ".json", "w") as f:
-            f.write(model.to_json())
-        write_f32(base + ".inputs.f32", x)
-        write_f32(base + ".outputs.f32", y)
+        save_forms(model, base, x, y)
         for path in (base + ".keras", base + ".h5"):
             back = keras.models.load_model(path, compile=False)
             assert np.array_equal(back.predict(x, verbose=0), y), path

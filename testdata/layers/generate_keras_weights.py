@@ -26,6 +26,8 @@ import keras
 torch.set_num_threads(1)  # one summation order, so runs repeat bit for bit
 from keras import layers
 
+from generate_keras import save_forms
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "keras_weights")
 N = 8
@@ -116,10 +118,6 @@ def bf16():
     m.save(os.path.join(OUT, "bf16.h5"))
 
 
-def write_f32(path, a):
-    np.asarray(a, dtype="<f4").tofile(path)
-
-
 def main():
     os.makedirs(OUT, exist_ok=True)
     rng = np.random.RandomState(5)
@@ -131,13 +129,7 @@ def main():
         x = rng.uniform(0, 1, (N,) + tuple(model.input_shape[1:])).astype("float32")
         y = model.predict(x, verbose=0)
         base = os.path.join(OUT, name)
-        model.save_weights(base + ".weights.h5")
-        model.save(base + ".keras")
-        model.save(base + ".h5")
-        with open(base + ".json", "w") as f:
-            f.write(model.to_json())
-        write_f32(base + ".inputs.f32", x)
-        write_f32(base + ".outputs.f32", y)
+        save_forms(model, base, x, y)
         keras.backend.clear_session()
         back = keras.models.model_from_json(open(base + ".json").read())
         back.load_weights(base + ".weights.h5")

@@ -20,15 +20,16 @@ final class VectorKernels extends Kernels {
     private static final VectorSpecies<Float> S = Integer.getInteger("lenet5.vector.bits") == null ? FloatVector.SPECIES_PREFERRED
             : VectorSpecies.of(float.class, VectorShape.forBitSize(Integer.getInteger("lenet5.vector.bits")));
     private static final int VL = S.length();
-    /** Per-image pooling's vectors: 8 lanes where the machine has them (LeNet's 14-wide rows fill two), else the machine's. */
-    private static final VectorSpecies<Float> P = S.vectorBitSize() >= 256 ? FloatVector.SPECIES_256 : S;
-    private static final int PL = P.length();
     /**
-     * Lane i takes lane 2i (or 2i+1) modulo PL: the even (odd) lanes of a vector in the lower half
+     * Lane i takes lane 2i (or 2i+1) modulo VL: the even (odd) lanes of a vector in the lower half
      * and again in the upper half, which a blend over {@link #UPPER} combines for two vectors.
+     * One species for every kernel: C2 (JDK 17) lost the conv tiles' intrinsics, boxing every vector
+     * (61 KB per image), once per-image pooling also ran 256-bit vectors beside the 512-bit ones.
      */
-    private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(P, i -> 2 * i & PL - 1), ODD = VectorShuffle.fromOp(P, i -> 2 * i + 1 & PL - 1);
-    private static final VectorMask<Float> UPPER = VectorMask.fromLong(P, -1L << PL / 2);
+    private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(S, i -> 2 * i & VL - 1), ODD = VectorShuffle.fromOp(S, i -> 2 * i + 1 & VL - 1);
+    private static final VectorMask<Float> UPPER = VectorMask.fromLong(S, -1L << VL / 2);
+    /** 0, 1, 2, ...: compared with a row's width, the lanes a partial row keeps. */
+    private static final FloatVector IOTA = FloatVector.fromArray(S, iota(), 0);
     /** Taps summed from zero before being added to the output: one 5x5 window of one input channel. */
     static final int BLOCK = 25;
 
@@ -143,36 +144,66 @@ final class VectorKernels extends Kernels {
         }
     }
 
-    /** Rows of at least PL outputs a vector at a time, the last vector overlapping the one before (same values written twice). */
+    /**
+     * A vector of windows at a time: rows of at least VL outputs end with a vector overlapping the
+     * one before (same values written twice); rows of more than VL/2 (LeNet's 14 on 512-bit
+     * vectors) keep the old values of the lanes past the row. Shorter rows: the plain loops.
+     */
     @Override
     void poolImage2x2(float[] src, int sOff, int rowStride, int chStride, int channels, int outH, int outW, boolean max,
                       float[] dst, int dOff) {
-        if (outW < PL) {
+        int lastTop = sOff + (channels - 1) * chStride + (2 * outH - 1) * rowStride;
+        boolean partial = outW < VL && 2 * outW > VL && lastTop + 2 * VL <= src.length && dOff + channels * outH * outW - outW + VL <= dst.length;
+        if (outW < VL && !partial) {
             super.poolImage2x2(src, sOff, rowStride, chStride, channels, outH, outW, max, dst, dOff);
             return;
         }
         for (int ch = 0; ch < channels; ch++) {
             for (int oy = 0; oy < outH; oy++) {
                 int r0 = sOff + ch * chStride + 2 * oy * rowStride, r1 = r0 + rowStride, d = dOff + (ch * outH + oy) * outW;
-                for (int ox = 0; ox < outW; ox += PL) {
-                    int o = Math.min(ox, outW - PL);
-                    poolWindows(src, r0 + 2 * o, r1 + 2 * o, max, dst, d + o);
+                if (partial) {
+                    windows(src, r0, r1, max, dst, d, outW);
+                    continue;
+                }
+                for (int ox = 0; ox < outW; ox += VL) {
+                    int o = Math.min(ox, outW - VL);
+                    windows(src, r0 + 2 * o, r1 + 2 * o, max, dst, d + o, VL);
                 }
             }
         }
     }
 
-    /** PL windows: ((a + b) + c + d) * 0.25 as the scalar kernels sum them, or the max. */
-    private static void poolWindows(float[] src, int top, int bottom, boolean max, float[] dst, int d) {
-        FloatVector t0 = FloatVector.fromArray(P, src, top), t1 = FloatVector.fromArray(P, src, top + PL);
-        FloatVector b0 = FloatVector.fromArray(P, src, bottom), b1 = FloatVector.fromArray(P, src, bottom + PL);
+    /**
+     * VL windows, the first {@code keep} stored: ((a + b) + c + d) * 0.25 as the scalar kernels sum
+     * them, or the max. Stored in each branch: a vector merged from two branches is boxed (JDK 17 C2).
+     */
+    private static void windows(float[] src, int top, int bottom, boolean max, float[] dst, int d, int keep) {
+        FloatVector t0 = FloatVector.fromArray(S, src, top), t1 = FloatVector.fromArray(S, src, top + VL);
+        FloatVector b0 = FloatVector.fromArray(S, src, bottom), b1 = FloatVector.fromArray(S, src, bottom + VL);
         FloatVector a = t0.rearrange(EVEN).blend(t1.rearrange(EVEN), UPPER), b = t0.rearrange(ODD).blend(t1.rearrange(ODD), UPPER);
         FloatVector c = b0.rearrange(EVEN).blend(b1.rearrange(EVEN), UPPER), e = b0.rearrange(ODD).blend(b1.rearrange(ODD), UPPER);
         if (max) {
-            a.max(b).max(c.max(e)).intoArray(dst, d);
+            store(a.max(b).max(c.max(e)), dst, d, keep);
         } else {
-            a.add(b).add(c).add(e).mul(0.25f).intoArray(dst, d);
+            store(a.add(b).add(c).add(e).mul(0.25f), dst, d, keep);
         }
+    }
+
+    /** The first {@code keep} lanes of {@code r} to {@code dst[d..]}, the rest of the vector's span unchanged. */
+    private static void store(FloatVector r, float[] dst, int d, int keep) {
+        if (keep == VL) {
+            r.intoArray(dst, d);
+        } else {
+            FloatVector.fromArray(S, dst, d).blend(r, IOTA.compare(VectorOperators.LT, keep)).intoArray(dst, d);
+        }
+    }
+
+    private static float[] iota() {
+        float[] a = new float[VL];
+        for (int i = 0; i < VL; i++) {
+            a[i] = i;
+        }
+        return a;
     }
 
     /** 8 output channels x 2 vectors of lanes: 16 accumulators, 2 loads and 8 broadcasts per 16 FMAs (32 registers: AVX-512). */

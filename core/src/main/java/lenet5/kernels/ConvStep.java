@@ -26,8 +26,14 @@ final class ConvStep extends Step {
     private final Activation.Function post;
     /** Fused pooling, or null; its window equals its stride and it has no padding. */
     private final PoolStep pool;
+    /**
+     * Channels per vector of the per-image path through {@link Kernels#convPositions} (stride 1, a
+     * fused 2x2 pool, whole vectors of channels), or 0; then {@link #hwc} holds the weights as [tap][channel].
+     */
+    private final int hwcLanes;
+    private final float[] hwc;
 
-    ConvStep(Conv2d c, Shape in, Shape convOut, Activation.Function act, PoolStep pool, int lastLayer) {
+    ConvStep(Conv2d c, Shape in, Shape convOut, Activation.Function act, PoolStep pool, int lastLayer, Kernels k) {
         super(in, pool == null ? convOut : pool.out, lastLayer);
         this.inH = in.height();
         this.inW = in.width();
@@ -57,6 +63,21 @@ final class ConvStep extends Step {
         }
         this.packed = pack(c.weight().data(), outC, nTaps);
         this.bias = padBias(c.bias() == null ? null : c.bias().data(), outC);
+        int lanes = k.channelLanes();
+        boolean hwcFits = lanes > 0 && outC % lanes == 0 && pool != null && pool.kernelH == 2 && pool.kernelW == 2 && sh == 1 && sw == 1;
+        this.hwcLanes = hwcFits ? lanes : 0;
+        this.hwc = hwcFits ? transpose(c.weight().data(), outC, nTaps) : null;
+    }
+
+    /** Row-major (out, taps) to (taps, out). */
+    private static float[] transpose(float[] w, int outC, int nTaps) {
+        float[] t = new float[w.length];
+        for (int o = 0; o < outC; o++) {
+            for (int i = 0; i < nTaps; i++) {
+                t[i * outC + o] = w[o * nTaps + i];
+            }
+        }
+        return t;
     }
 
     /** Row-major (out, taps) weights to [block][tap][MR]. */
@@ -82,7 +103,9 @@ final class ConvStep extends Step {
 
     @Override
     void forward(float[] src, float[] dst, int lanes, Kernels k, Workspace ws) {
-        if (lanes == 1 && pool != null && sh == 1 && sw == 1) {
+        if (lanes == 1 && hwcLanes > 0) {
+            forwardImageHwc(src, dst, k, ws);
+        } else if (lanes == 1 && pool != null && sh == 1 && sw == 1) {
             forwardImageWidePooled(src, dst, k, ws);
         } else if (lanes == 1) {
             float[] target = pool == null ? dst : ws.conv;
@@ -198,6 +221,25 @@ final class ConvStep extends Step {
         }
     }
 
+    /**
+     * Per image with channels as lanes: each output row the pool reads, a block of channels at a
+     * time, into the tile as [row][column][channel]; pooled from there to CHW.
+     */
+    private void forwardImageHwc(float[] src, float[] dst, Kernels k, Workspace ws) {
+        int ph = pool.out.height(), pw = pool.out.width(), cols = 2 * pw;
+        for (int c0 = 0; c0 < outC; c0 += hwcLanes) {
+            for (int oy = 0; oy < 2 * ph; oy++) {
+                k.convPositions(src, oy * inW, taps1, nTaps, hwc, c0, outC, bias, c0, cols, kernelAct, ws.tile, oy * cols * hwcLanes);
+            }
+            k.poolPositions2x2(ws.tile, cols, ph, pw, pool.max, ws.tile, hwcTile(), dst, c0 * ph * pw, ph * pw);
+        }
+    }
+
+    /** Floats of one channel block's convolution tile in {@link #forwardImageHwc}; its pooled tile follows. */
+    private int hwcTile() {
+        return 4 * pool.out.height() * pool.out.width() * hwcLanes;
+    }
+
     /** Wide positions of one image's plane, rounded up to whole vectors. */
     private int wideLanes(int multiple) {
         return roundUp((outH - 1) * inW + outW, multiple);
@@ -234,7 +276,8 @@ final class ConvStep extends Step {
 
     @Override
     int tileSize() {
-        return pool == null ? 0 : pool.kernelH * Kernels.MR * pooledRowLanes();
+        int hwcSize = hwcLanes == 0 ? 0 : hwcTile() + hwcTile() / 4;
+        return pool == null ? 0 : Math.max(hwcSize, pool.kernelH * Kernels.MR * pooledRowLanes());
     }
 
     /** Lanes of one window row across all pooled outputs of a row. */

@@ -57,6 +57,35 @@ abstract class Kernels {
     }
 
     /**
+     * Output channels per vector of {@link #convPositions} (a channel block), or 0 where the kernels
+     * have none: then every per-image convolution runs {@link #convTileImage}.
+     */
+    int channelLanes() {
+        return 0;
+    }
+
+    /**
+     * One image's convolution with the channels as lanes, for {@code count} consecutive positions of
+     * an output row: for {@code p < count} and {@code c < channelLanes()},
+     * {@code out[oOff + p*channelLanes() + c] = act(bias[biasOff+c] + sum_t w[wOff + t*wStride + c] * in[base + p + taps[t]])},
+     * summed as {@link #convTile} sums. No lanes are wasted on the positions past a row, which per
+     * position ("wide") tiles of a short row compute and drop.
+     */
+    void convPositions(float[] in, int base, int[] taps, int nTaps, float[] w, int wOff, int wStride, float[] bias, int biasOff,
+                       int count, int act, float[] out, int oOff) {
+        throw new UnsupportedOperationException(name());
+    }
+
+    /**
+     * 2x2 stride-2 pooling of a {@link #convPositions} tile ({@code cols} positions a row, channel
+     * vectors innermost), as {@link #poolImage2x2} sums, written CHW: channel c of pooled output
+     * (py, px) to {@code dst[dOff + c*plane + py*pw + px]}; {@code tmp[tOff..]} holds the pooled tile.
+     */
+    void poolPositions2x2(float[] tile, int cols, int ph, int pw, boolean max, float[] tmp, int tOff, float[] dst, int dOff, int plane) {
+        throw new UnsupportedOperationException(name());
+    }
+
+    /**
      * Pools windows of {@code ph x pw} positions of {@link Plan#LANES} images: the value of window
      * position (dy, dx), channel j, is at {@code tile[tOff + dy*dyStride + j*rowStride + dx*LANES]}.
      * {@code dst[dOff + j*dStride + x]} becomes their max, or their sum in row-major window order

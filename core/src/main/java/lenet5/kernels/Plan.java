@@ -109,7 +109,7 @@ public final class Plan {
                     // The kernel covers the whole input: a dense layer over the (C,H,W)-ordered map.
                     steps.add(new DenseStep(c.weight().data(), c.bias() == null ? null : c.bias().data(), in, out, act, i, kernels));
                 } else {
-                    steps.add(new ConvStep(c, in, out, act, pool, i));
+                    steps.add(new ConvStep(c, in, out, act, pool, i, kernels));
                 }
             } else if (layer instanceof Dense d) {
                 Activation.Function act = Activation.Function.LINEAR;

@@ -398,15 +398,12 @@ final class VectorKernels extends Kernels {
     @Override
     void convPositions(float[] in, int base, int[] taps, int nTaps, float[] w, int wOff, int wStride, float[] bias, int biasOff,
                        int count, int act, float[] out, int oOff) {
-        for (int p = 0; p < count; p++) {
-            System.arraycopy(bias, biasOff, out, oOff + p * VL, VL);
-        }
         int p = 0;
         for (; p + 10 <= count; p += 10) {
-            positions10(in, base + p, taps, nTaps, w, wOff, wStride, out, oOff + p * VL);
+            positions10(in, base + p, taps, nTaps, w, wOff, wStride, bias, biasOff, out, oOff + p * VL);
         }
         for (; p < count; p++) {
-            positions1(in, base + p, taps, nTaps, w, wOff, wStride, out, oOff + p * VL);
+            positions1(in, base + p, taps, nTaps, w, wOff, wStride, bias, biasOff, out, oOff + p * VL);
         }
         if (act == ACT_TANH) {
             tanh(out, oOff, count * VL);
@@ -416,7 +413,13 @@ final class VectorKernels extends Kernels {
     }
 
     /** 10 positions x a vector of channels: 10 accumulators, one weight load and 10 broadcasts per 10 FMAs. */
-    private static void positions10(float[] in, int base, int[] taps, int nTaps, float[] w, int wOff, int wStride, float[] out, int oOff) {
+    private static void positions10(float[] in, int base, int[] taps, int nTaps, float[] w, int wOff, int wStride, float[] bias, int biasOff,
+                                    float[] out, int oOff) {
+        // The outputs start as the bias (vector stores: an arraycopy call per position cost more).
+        FloatVector b = FloatVector.fromArray(S, bias, biasOff);
+        for (int p = 0; p < 10; p++) {
+            b.intoArray(out, oOff + p * VL);
+        }
         for (int t0 = 0; t0 < nTaps; t0 += BLOCK) {
             FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0, a9 = a0;
             for (int t = t0, t1 = Math.min(nTaps, t0 + BLOCK), k = wOff + t0 * wStride; t < t1; t++, k += wStride) {
@@ -447,7 +450,9 @@ final class VectorKernels extends Kernels {
     }
 
     /** One position: the rest of a row. */
-    private static void positions1(float[] in, int base, int[] taps, int nTaps, float[] w, int wOff, int wStride, float[] out, int oOff) {
+    private static void positions1(float[] in, int base, int[] taps, int nTaps, float[] w, int wOff, int wStride, float[] bias, int biasOff,
+                                   float[] out, int oOff) {
+        FloatVector.fromArray(S, bias, biasOff).intoArray(out, oOff);
         for (int t0 = 0; t0 < nTaps; t0 += BLOCK) {
             FloatVector a0 = FloatVector.zero(S);
             for (int t = t0, t1 = Math.min(nTaps, t0 + BLOCK), k = wOff + t0 * wStride; t < t1; t++, k += wStride) {

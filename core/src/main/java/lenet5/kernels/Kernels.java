@@ -69,9 +69,10 @@ abstract class Kernels {
      * an output row: for {@code p < count} and {@code c < channelLanes()},
      * {@code out[oOff + p*channelLanes() + c] = act(bias[biasOff+c] + sum_t w[wOff + t*wStride + c] * in[base + p + taps[t]])},
      * summed as {@link #convTile} sums. No lanes are wasted on the positions past a row, which per
-     * position ("wide") tiles of a short row compute and drop.
+     * position ("wide") tiles of a short row compute and drop. The taps come in kernel rows of
+     * {@code kw} consecutive inputs ({@code taps[t + i] = taps[t] + i} for {@code t} a multiple of kw).
      */
-    void convPositions(float[] in, int base, int[] taps, int nTaps, float[] w, int wOff, int wStride, float[] bias, int biasOff,
+    void convPositions(float[] in, int base, int[] taps, int nTaps, int kw, float[] w, int wOff, int wStride, float[] bias, int biasOff,
                        int count, int act, float[] out, int oOff) {
         throw new UnsupportedOperationException(name());
     }

@@ -396,11 +396,16 @@ final class VectorKernels extends Kernels {
     }
 
     @Override
-    void convPositions(float[] in, int base, int[] taps, int nTaps, float[] w, int wOff, int wStride, float[] bias, int biasOff,
+    void convPositions(float[] in, int base, int[] taps, int nTaps, int kw, float[] w, int wOff, int wStride, float[] bias, int biasOff,
                        int count, int act, float[] out, int oOff) {
         int p = 0;
         for (; p + 10 <= count; p += 10) {
-            positions10(in, base + p, taps, nTaps, w, wOff, wStride, bias, biasOff, out, oOff + p * VL);
+            // Separate methods because a branch inside one loop makes C2 box the vectors.
+            if (kw == 5 && BLOCK % 5 == 0) {
+                positions10Rows5(in, base + p, taps, nTaps, w, wOff, wStride, bias, biasOff, out, oOff + p * VL);
+            } else {
+                positions10(in, base + p, taps, nTaps, w, wOff, wStride, bias, biasOff, out, oOff + p * VL);
+            }
         }
         for (; p < count; p++) {
             positions1(in, base + p, taps, nTaps, w, wOff, wStride, bias, biasOff, out, oOff + p * VL);
@@ -435,6 +440,59 @@ final class VectorKernels extends Kernels {
                 a7 = c.fma(FloatVector.broadcast(S, in[o + 7]), a7);
                 a8 = c.fma(FloatVector.broadcast(S, in[o + 8]), a8);
                 a9 = c.fma(FloatVector.broadcast(S, in[o + 9]), a9);
+            }
+            FloatVector.fromArray(S, out, oOff).add(a0).intoArray(out, oOff);
+            FloatVector.fromArray(S, out, oOff + VL).add(a1).intoArray(out, oOff + VL);
+            FloatVector.fromArray(S, out, oOff + 2 * VL).add(a2).intoArray(out, oOff + 2 * VL);
+            FloatVector.fromArray(S, out, oOff + 3 * VL).add(a3).intoArray(out, oOff + 3 * VL);
+            FloatVector.fromArray(S, out, oOff + 4 * VL).add(a4).intoArray(out, oOff + 4 * VL);
+            FloatVector.fromArray(S, out, oOff + 5 * VL).add(a5).intoArray(out, oOff + 5 * VL);
+            FloatVector.fromArray(S, out, oOff + 6 * VL).add(a6).intoArray(out, oOff + 6 * VL);
+            FloatVector.fromArray(S, out, oOff + 7 * VL).add(a7).intoArray(out, oOff + 7 * VL);
+            FloatVector.fromArray(S, out, oOff + 8 * VL).add(a8).intoArray(out, oOff + 8 * VL);
+            FloatVector.fromArray(S, out, oOff + 9 * VL).add(a9).intoArray(out, oOff + 9 * VL);
+        }
+    }
+
+    /**
+     * {@link #positions10} for kernel rows of 5 taps: a row's 10 positions read 14 consecutive
+     * inputs, each broadcast once for the up to 5 taps that use it (not 50 broadcasts a row). Each
+     * accumulator still takes its taps in order.
+     */
+    private static void positions10Rows5(float[] in, int base, int[] taps, int nTaps, float[] w, int wOff, int wStride, float[] bias,
+                                         int biasOff, float[] out, int oOff) {
+        FloatVector b = FloatVector.fromArray(S, bias, biasOff);
+        for (int p = 0; p < 10; p++) {
+            b.intoArray(out, oOff + p * VL);
+        }
+        for (int t0 = 0; t0 < nTaps; t0 += BLOCK) {
+            FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0, a9 = a0;
+            for (int t = t0, t1 = Math.min(nTaps, t0 + BLOCK), k = wOff + t0 * wStride; t < t1; t += 5, k += 5 * wStride) {
+                int o = base + taps[t];
+                FloatVector x0 = FloatVector.broadcast(S, in[o]), x1 = FloatVector.broadcast(S, in[o + 1]);
+                FloatVector x2 = FloatVector.broadcast(S, in[o + 2]), x3 = FloatVector.broadcast(S, in[o + 3]);
+                FloatVector x4 = FloatVector.broadcast(S, in[o + 4]), x5 = FloatVector.broadcast(S, in[o + 5]);
+                FloatVector x6 = FloatVector.broadcast(S, in[o + 6]), x7 = FloatVector.broadcast(S, in[o + 7]);
+                FloatVector x8 = FloatVector.broadcast(S, in[o + 8]), x9 = FloatVector.broadcast(S, in[o + 9]);
+                FloatVector c = FloatVector.fromArray(S, w, k);
+                a0 = c.fma(x0, a0); a1 = c.fma(x1, a1); a2 = c.fma(x2, a2); a3 = c.fma(x3, a3); a4 = c.fma(x4, a4);
+                a5 = c.fma(x5, a5); a6 = c.fma(x6, a6); a7 = c.fma(x7, a7); a8 = c.fma(x8, a8); a9 = c.fma(x9, a9);
+                FloatVector x10 = FloatVector.broadcast(S, in[o + 10]);
+                c = FloatVector.fromArray(S, w, k + wStride);
+                a0 = c.fma(x1, a0); a1 = c.fma(x2, a1); a2 = c.fma(x3, a2); a3 = c.fma(x4, a3); a4 = c.fma(x5, a4);
+                a5 = c.fma(x6, a5); a6 = c.fma(x7, a6); a7 = c.fma(x8, a7); a8 = c.fma(x9, a8); a9 = c.fma(x10, a9);
+                FloatVector x11 = FloatVector.broadcast(S, in[o + 11]);
+                c = FloatVector.fromArray(S, w, k + 2 * wStride);
+                a0 = c.fma(x2, a0); a1 = c.fma(x3, a1); a2 = c.fma(x4, a2); a3 = c.fma(x5, a3); a4 = c.fma(x6, a4);
+                a5 = c.fma(x7, a5); a6 = c.fma(x8, a6); a7 = c.fma(x9, a7); a8 = c.fma(x10, a8); a9 = c.fma(x11, a9);
+                FloatVector x12 = FloatVector.broadcast(S, in[o + 12]);
+                c = FloatVector.fromArray(S, w, k + 3 * wStride);
+                a0 = c.fma(x3, a0); a1 = c.fma(x4, a1); a2 = c.fma(x5, a2); a3 = c.fma(x6, a3); a4 = c.fma(x7, a4);
+                a5 = c.fma(x8, a5); a6 = c.fma(x9, a6); a7 = c.fma(x10, a7); a8 = c.fma(x11, a8); a9 = c.fma(x12, a9);
+                FloatVector x13 = FloatVector.broadcast(S, in[o + 13]);
+                c = FloatVector.fromArray(S, w, k + 4 * wStride);
+                a0 = c.fma(x4, a0); a1 = c.fma(x5, a1); a2 = c.fma(x6, a2); a3 = c.fma(x7, a3); a4 = c.fma(x8, a4);
+                a5 = c.fma(x9, a5); a6 = c.fma(x10, a6); a7 = c.fma(x11, a7); a8 = c.fma(x12, a8); a9 = c.fma(x13, a9);
             }
             FloatVector.fromArray(S, out, oOff).add(a0).intoArray(out, oOff);
             FloatVector.fromArray(S, out, oOff + VL).add(a1).intoArray(out, oOff + VL);

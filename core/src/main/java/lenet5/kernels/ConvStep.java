@@ -14,7 +14,7 @@ import lenet5.tensor.Shape;
  * per-image convolutions use a plain loop.
  */
 final class ConvStep extends Step {
-    private final int inH, inW, outC, outH, outW, sh, sw, kw, nTaps;
+    private final int inH, inW, outC, outH, outW, sh, sw, nTaps;
     private final int[] taps1;
     private final int[] tapsBatch;
     /** Weights as [block of MR output channels][tap][MR], zero rows past the last channel. */
@@ -49,8 +49,7 @@ final class ConvStep extends Step {
             throw new IllegalArgumentException("a pool fuses only after an activation the kernels apply: " + act);
         }
         this.pool = pool;
-        this.kw = c.kernelW();
-        int kh = c.kernelH(), inC = in.channels();
+        int kh = c.kernelH(), kw = c.kernelW(), inC = in.channels();
         this.nTaps = inC * kh * kw;
         this.taps1 = new int[nTaps];
         this.tapsBatch = new int[nTaps];
@@ -64,7 +63,7 @@ final class ConvStep extends Step {
         }
         this.packed = pack(c.weight().data(), outC, nTaps);
         this.bias = padBias(c.bias() == null ? null : c.bias().data(), outC);
-        int lanes = k.channelLanes();
+        int lanes = k.channelLanes(kw);
         boolean hwcFits = lanes > 0 && outC % lanes == 0 && pool != null && pool.kernelH == 2 && pool.kernelW == 2 && sh == 1 && sw == 1;
         this.hwcLanes = hwcFits ? lanes : 0;
         this.hwc = hwcFits ? transpose(c.weight().data(), outC, nTaps) : null;
@@ -230,7 +229,7 @@ final class ConvStep extends Step {
         int ph = pool.out.height(), pw = pool.out.width(), cols = 2 * pw;
         for (int c0 = 0; c0 < outC; c0 += hwcLanes) {
             for (int oy = 0; oy < 2 * ph; oy++) {
-                k.convPositions(src, oy * inW, taps1, nTaps, kw, hwc, c0, outC, bias, c0, cols, kernelAct, ws.tile, oy * cols * hwcLanes);
+                k.convPositions(src, oy * inW, taps1, nTaps, hwc, c0, outC, bias, c0, cols, kernelAct, ws.tile, oy * cols * hwcLanes);
             }
             k.poolPositions2x2(ws.tile, cols, ph, pw, pool.max, ws.tile, hwcTile(), dst, c0 * ph * pw, ph * pw);
         }

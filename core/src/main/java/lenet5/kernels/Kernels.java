@@ -57,22 +57,24 @@ abstract class Kernels {
     }
 
     /**
-     * Output channels per vector of {@link #convPositions} (a channel block), or 0 where the kernels
-     * have none: then every per-image convolution runs {@link #convTileImage}.
+     * Output channels per vector of {@link #convPositions} (a channel block) for a kernel
+     * {@code kernelW} wide, or 0 where the kernels have none for it: then every per-image
+     * convolution runs {@link #convTileImage}.
      */
-    int channelLanes() {
+    int channelLanes(int kernelW) {
         return 0;
     }
 
     /**
      * One image's convolution with the channels as lanes, for {@code count} consecutive positions of
-     * an output row: for {@code p < count} and {@code c < channelLanes()},
-     * {@code out[oOff + p*channelLanes() + c] = act(bias[biasOff+c] + sum_t w[wOff + t*wStride + c] * in[base + p + taps[t]])},
+     * an output row: for {@code p < count} and {@code c < L = channelLanes(kernelW)},
+     * {@code out[oOff + p*L + c] = act(bias[biasOff+c] + sum_t w[wOff + t*wStride + c] * in[base + p + taps[t]])},
      * summed as {@link #convTile} sums. No lanes are wasted on the positions past a row, which per
      * position ("wide") tiles of a short row compute and drop. The taps come in kernel rows of
-     * {@code kw} consecutive inputs ({@code taps[t + i] = taps[t] + i} for {@code t} a multiple of kw).
+     * {@code kernelW} consecutive inputs ({@code taps[t + i] = taps[t] + i} for {@code t} a multiple of
+     * kernelW), the width {@link #channelLanes} was asked about.
      */
-    void convPositions(float[] in, int base, int[] taps, int nTaps, int kw, float[] w, int wOff, int wStride, float[] bias, int biasOff,
+    void convPositions(float[] in, int base, int[] taps, int nTaps, float[] w, int wOff, int wStride, float[] bias, int biasOff,
                        int count, int act, float[] out, int oOff) {
         throw new UnsupportedOperationException(name());
     }

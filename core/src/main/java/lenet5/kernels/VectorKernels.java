@@ -389,23 +389,21 @@ final class VectorKernels extends Kernels {
         }
     }
 
-    /** Measured faster than wide tiles only with 16 channels a vector (LeNet's second convolution, batch 1: 512-bit). */
+    /**
+     * 16 channels a vector (512-bit) and kernel rows of 5 taps: measured faster than wide tiles there
+     * (LeNet's second convolution, batch 1); unmeasured elsewhere.
+     */
     @Override
-    int channelLanes() {
-        return VL >= 16 ? VL : 0;
+    int channelLanes(int kernelW) {
+        return VL >= 16 && kernelW == 5 && BLOCK % 5 == 0 ? VL : 0;
     }
 
     @Override
-    void convPositions(float[] in, int base, int[] taps, int nTaps, int kw, float[] w, int wOff, int wStride, float[] bias, int biasOff,
+    void convPositions(float[] in, int base, int[] taps, int nTaps, float[] w, int wOff, int wStride, float[] bias, int biasOff,
                        int count, int act, float[] out, int oOff) {
         int p = 0;
         for (; p + 10 <= count; p += 10) {
-            // Separate methods because a branch inside one loop makes C2 box the vectors.
-            if (kw == 5 && BLOCK % 5 == 0) {
-                positions10Rows5(in, base + p, taps, nTaps, w, wOff, wStride, bias, biasOff, out, oOff + p * VL);
-            } else {
-                positions10(in, base + p, taps, nTaps, w, wOff, wStride, bias, biasOff, out, oOff + p * VL);
-            }
+            positions10(in, base + p, taps, nTaps, w, wOff, wStride, bias, biasOff, out, oOff + p * VL);
         }
         for (; p < count; p++) {
             positions1(in, base + p, taps, nTaps, w, wOff, wStride, bias, biasOff, out, oOff + p * VL);
@@ -417,49 +415,12 @@ final class VectorKernels extends Kernels {
         }
     }
 
-    /** 10 positions x a vector of channels: 10 accumulators, one weight load and 10 broadcasts per 10 FMAs. */
-    private static void positions10(float[] in, int base, int[] taps, int nTaps, float[] w, int wOff, int wStride, float[] bias, int biasOff,
-                                    float[] out, int oOff) {
-        // The outputs start as the bias (vector stores: an arraycopy call per position cost more).
-        FloatVector b = FloatVector.fromArray(S, bias, biasOff);
-        for (int p = 0; p < 10; p++) {
-            b.intoArray(out, oOff + p * VL);
-        }
-        for (int t0 = 0; t0 < nTaps; t0 += BLOCK) {
-            FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0, a9 = a0;
-            for (int t = t0, t1 = Math.min(nTaps, t0 + BLOCK), k = wOff + t0 * wStride; t < t1; t++, k += wStride) {
-                FloatVector c = FloatVector.fromArray(S, w, k);
-                int o = base + taps[t];
-                a0 = c.fma(FloatVector.broadcast(S, in[o]), a0);
-                a1 = c.fma(FloatVector.broadcast(S, in[o + 1]), a1);
-                a2 = c.fma(FloatVector.broadcast(S, in[o + 2]), a2);
-                a3 = c.fma(FloatVector.broadcast(S, in[o + 3]), a3);
-                a4 = c.fma(FloatVector.broadcast(S, in[o + 4]), a4);
-                a5 = c.fma(FloatVector.broadcast(S, in[o + 5]), a5);
-                a6 = c.fma(FloatVector.broadcast(S, in[o + 6]), a6);
-                a7 = c.fma(FloatVector.broadcast(S, in[o + 7]), a7);
-                a8 = c.fma(FloatVector.broadcast(S, in[o + 8]), a8);
-                a9 = c.fma(FloatVector.broadcast(S, in[o + 9]), a9);
-            }
-            FloatVector.fromArray(S, out, oOff).add(a0).intoArray(out, oOff);
-            FloatVector.fromArray(S, out, oOff + VL).add(a1).intoArray(out, oOff + VL);
-            FloatVector.fromArray(S, out, oOff + 2 * VL).add(a2).intoArray(out, oOff + 2 * VL);
-            FloatVector.fromArray(S, out, oOff + 3 * VL).add(a3).intoArray(out, oOff + 3 * VL);
-            FloatVector.fromArray(S, out, oOff + 4 * VL).add(a4).intoArray(out, oOff + 4 * VL);
-            FloatVector.fromArray(S, out, oOff + 5 * VL).add(a5).intoArray(out, oOff + 5 * VL);
-            FloatVector.fromArray(S, out, oOff + 6 * VL).add(a6).intoArray(out, oOff + 6 * VL);
-            FloatVector.fromArray(S, out, oOff + 7 * VL).add(a7).intoArray(out, oOff + 7 * VL);
-            FloatVector.fromArray(S, out, oOff + 8 * VL).add(a8).intoArray(out, oOff + 8 * VL);
-            FloatVector.fromArray(S, out, oOff + 9 * VL).add(a9).intoArray(out, oOff + 9 * VL);
-        }
-    }
-
     /**
-     * {@link #positions10} for kernel rows of 5 taps: a row's 10 positions read 14 consecutive
-     * inputs, each broadcast once for the up to 5 taps that use it (not 50 broadcasts a row). Each
-     * accumulator still takes its taps in order.
+     * 10 positions x a vector of channels in 10 accumulators, a kernel row of 5 taps at a time: the
+     * row's 10 positions read 14 consecutive inputs, each broadcast once for the up to 5 taps that
+     * use it (measured 1.11x faster than 10 broadcasts per tap). Each accumulator takes its taps in order.
      */
-    private static void positions10Rows5(float[] in, int base, int[] taps, int nTaps, float[] w, int wOff, int wStride, float[] bias,
+    private static void positions10(float[] in, int base, int[] taps, int nTaps, float[] w, int wOff, int wStride, float[] bias,
                                          int biasOff, float[] out, int oOff) {
         FloatVector b = FloatVector.fromArray(S, bias, biasOff);
         for (int p = 0; p < 10; p++) {

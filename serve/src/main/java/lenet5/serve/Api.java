@@ -173,6 +173,7 @@ final class Api extends Handler.Abstract {
                 g.writeStringField("version", version());
                 g.writeArrayFieldStart("extensions");
                 g.writeString("binary_tensor_data");
+                g.writeString("classification");
                 g.writeEndArray();
             });
             case "/v2/models/{name}" -> {
@@ -255,10 +256,33 @@ final class Api extends Handler.Abstract {
         } catch (IOException e) {
             throw new HttpError(400, "cannot read the request body: " + e.getMessage());
         }
+        int k = model.outputSize();
+        if (req.classification() > k) {
+            throw new HttpError(400, "'classification' asks for the top " + req.classification() + " classes; the model has " + k);
+        }
         inSlot.run();
         float[] out = model.infer(req.nchw(), req.batch());
         metrics.inferred(model.name(), req.batch());
-        int k = model.outputSize();
+        if (req.classification() > 0) {
+            String[] classes = Classification.top(out, k, req.classification());
+            return inferReply(model, req, "BYTES", req.classification(), req.binaryOutput() ? BinaryTensor.bytes(classes) : null, g -> {
+                for (String c : classes) {
+                    g.writeString(c);
+                }
+            });
+        }
+        return inferReply(model, req, "FP32", k, req.binaryOutput() ? BinaryTensor.fp32(out) : null, g -> {
+            for (float v : out) {
+                g.writeNumber(v);
+            }
+        });
+    }
+
+    /**
+     * The reply to an infer request: its one output, {@code [batch, columns]} of {@code datatype}, as
+     * JSON values written by {@code data}, or as {@code binary} after the JSON when that is not null.
+     */
+    private static Reply inferReply(ServedModel model, InferRequest req, String datatype, int columns, byte[] binary, JsonBody data) {
         Reply reply = json(200, g -> {
             g.writeStringField("model_name", model.name());
             g.writeStringField("model_version", VERSION);
@@ -268,31 +292,28 @@ final class Api extends Handler.Abstract {
             g.writeArrayFieldStart("outputs");
             g.writeStartObject();
             g.writeStringField("name", InferRequest.OUTPUT);
-            g.writeStringField("datatype", "FP32");
+            g.writeStringField("datatype", datatype);
             g.writeArrayFieldStart("shape");
             g.writeNumber(req.batch());
-            g.writeNumber(k);
+            g.writeNumber(columns);
             g.writeEndArray();
-            if (req.binaryOutput()) {
+            if (binary != null) {
                 g.writeObjectFieldStart("parameters");
-                g.writeNumberField("binary_data_size", (long) out.length * Float.BYTES);
+                g.writeNumberField("binary_data_size", binary.length);
                 g.writeEndObject();
             } else {
                 g.writeArrayFieldStart("data");
-                for (float v : out) {
-                    g.writeNumber(v);
-                }
+                data.write(g);
                 g.writeEndArray();
             }
             g.writeEndObject();
             g.writeEndArray();
         });
-        if (!req.binaryOutput()) {
+        if (binary == null) {
             return reply;
         }
-        byte[] values = BinaryTensor.fp32(out);
-        byte[] body = Arrays.copyOf(reply.body, reply.body.length + values.length);
-        System.arraycopy(values, 0, body, reply.body.length, values.length);
+        byte[] body = Arrays.copyOf(reply.body, reply.body.length + binary.length);
+        System.arraycopy(binary, 0, body, reply.body.length, binary.length);
         return new Reply(200, BINARY_TYPE, body, 0, reply.body.length);
     }
 

@@ -100,6 +100,21 @@ final class BinaryTensor {
         return v >= 0 ? (float) v : (float) (v >>> 1 | (v & 1)) * 2f;
     }
 
+    /** Strings as the binary form of a BYTES tensor: each one's UTF-8 length (4 bytes, little-endian), then its bytes. */
+    static byte[] bytes(String[] values) {
+        byte[][] utf8 = new byte[values.length][];
+        int size = 0;
+        for (int i = 0; i < values.length; i++) {
+            utf8[i] = values[i].getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            size += 4 + utf8[i].length;
+        }
+        ByteBuffer b = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+        for (byte[] v : utf8) {
+            b.putInt(v.length).put(v);
+        }
+        return b.array();
+    }
+
     /** Values as little-endian float32, the binary form of an FP32 output. */
     static byte[] fp32(float[] values) {
         ByteBuffer b = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);

@@ -13,7 +13,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -25,9 +27,10 @@ import java.util.Set;
  * {@code Inference-Header-Content-Length} header gives the JSON's length, the input's
  * {@code binary_data_size} parameter the values' bytes). {@code binaryOutput}: the client asked for
  * the output as binary data ({@code binary_data_output} on the request, overridden by
- * {@code binary_data} on the output).
+ * {@code binary_data} on the output). {@code classification}: the output's {@code classification}
+ * parameter (the classification extension: the top classes as strings instead of the values), or 0.
  */
-record InferRequest(String id, int batch, float[] nchw, boolean binaryOutput) {
+record InferRequest(String id, int batch, float[] nchw, boolean binaryOutput, int classification) {
     static final String INPUT = "input";
     static final String OUTPUT = "output";
     private static final Set<String> NUMERIC = Set.of("FP16", "FP32", "FP64", "BF16", "INT8", "INT16", "INT32", "INT64",
@@ -72,6 +75,7 @@ record InferRequest(String id, int batch, float[] nchw, boolean binaryOutput) {
         Tensor tensor = null;
         boolean binaryOutput = false;
         Boolean outputBinary = null;
+        int classification = 0;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String field = p.currentName();
             JsonToken t = p.nextToken();
@@ -97,8 +101,9 @@ record InferRequest(String id, int batch, float[] nchw, boolean binaryOutput) {
                                 expect(v == JsonToken.VALUE_STRING && p.getText().equals(OUTPUT), "unknown output "
                                         + Errors.quote(p.getText()) + "; the model has one output, '" + OUTPUT + "'");
                             } else if (f.equals("parameters")) {
-                                Object b = parameter(p, "binary_data", "output");
-                                outputBinary = b == null ? outputBinary : (Boolean) b;
+                                Map<String, Object> params = parameters(p, "output");
+                                outputBinary = (Boolean) params.getOrDefault("binary_data", outputBinary);
+                                classification = ((Long) params.getOrDefault("classification", (long) classification)).intValue();
                             } else {
                                 p.skipChildren();
                             }
@@ -106,37 +111,41 @@ record InferRequest(String id, int batch, float[] nchw, boolean binaryOutput) {
                     }
                     expect(p.currentToken() == JsonToken.END_ARRAY, "'outputs' must be an array of objects");
                 }
-                case "parameters" -> binaryOutput = Boolean.TRUE.equals(parameter(p, "binary_data_output", "request"));
+                case "parameters" -> binaryOutput = Boolean.TRUE.equals(parameters(p, "request").get("binary_data_output"));
                 default -> p.skipChildren(); // extensions
             }
         }
         expect(p.currentToken() == JsonToken.END_OBJECT && p.nextToken() == null, "trailing data after the request object");
         expect(tensor != null, "the request has no inputs");
-        return tensor.toRequest(id, input, maxBatch, binary, outputBinary != null ? outputBinary : binaryOutput);
+        return tensor.toRequest(id, input, maxBatch, binary, outputBinary != null ? outputBinary : binaryOutput, classification);
     }
 
     /**
-     * Reads a {@code parameters} object and returns the value of {@code wanted} (a Boolean for the
-     * {@code binary_data*} flags, a Long for {@code binary_data_size}), or null if absent; the
-     * other parameters are skipped.
+     * Reads a {@code parameters} object: the flags {@code binary_data}, {@code binary_data_output}
+     * (Booleans), {@code binary_data_size} (a Long, 0 or more) and {@code classification} (a Long,
+     * 1 or more), each checked; other parameters are skipped.
      */
-    private static Object parameter(JsonParser p, String wanted, String owner) throws IOException {
+    private static Map<String, Object> parameters(JsonParser p, String owner) throws IOException {
         expect(p.currentToken() == JsonToken.START_OBJECT, owner + " 'parameters' must be an object");
-        Object value = null;
+        Map<String, Object> values = new HashMap<>();
         while (p.nextToken() == JsonToken.FIELD_NAME) {
-            boolean match = p.currentName().equals(wanted);
+            String name = p.currentName();
             JsonToken v = p.nextToken();
-            if (!match) {
-                p.skipChildren();
-            } else if (wanted.equals("binary_data_size")) {
-                expect(v == JsonToken.VALUE_NUMBER_INT && p.getLongValue() >= 0, "'binary_data_size' must be a non-negative integer");
-                value = p.getLongValue();
-            } else {
-                expect(v == JsonToken.VALUE_TRUE || v == JsonToken.VALUE_FALSE, Errors.quote(wanted) + " must be true or false");
-                value = v == JsonToken.VALUE_TRUE;
+            switch (name) {
+                case "binary_data", "binary_data_output" -> {
+                    expect(v == JsonToken.VALUE_TRUE || v == JsonToken.VALUE_FALSE, Errors.quote(name) + " must be true or false");
+                    values.put(name, v == JsonToken.VALUE_TRUE);
+                }
+                case "binary_data_size", "classification" -> {
+                    long min = name.equals("classification") ? 1 : 0;
+                    expect(v == JsonToken.VALUE_NUMBER_INT && p.getLongValue() >= min, Errors.quote(name) + " must be a "
+                            + (min == 0 ? "non-negative" : "positive") + " integer");
+                    values.put(name, p.getLongValue());
+                }
+                default -> p.skipChildren();
             }
         }
-        return value;
+        return values;
     }
 
     /** One input tensor as sent; {@code binarySize} is its {@code binary_data_size}, or -1 for JSON data. */
@@ -176,7 +185,7 @@ record InferRequest(String id, int batch, float[] nchw, boolean binaryOutput) {
                         data = readNumbers(p, data, count, maxValues, 1);
                     }
                     case "parameters" -> {
-                        Object size = parameter(p, "binary_data_size", "input");
+                        Object size = parameters(p, "input").get("binary_data_size");
                         binarySize = size == null ? binarySize : (Long) size;
                     }
                     default -> p.skipChildren();
@@ -216,7 +225,8 @@ record InferRequest(String id, int batch, float[] nchw, boolean binaryOutput) {
             return data;
         }
 
-        InferRequest toRequest(String id, Shape input, int maxBatch, InputStream binary, boolean binaryOutput) throws IOException {
+        InferRequest toRequest(String id, Shape input, int maxBatch, InputStream binary, boolean binaryOutput, int classification)
+                throws IOException {
             expect(name.equals(INPUT), "unknown input " + Errors.quote(name) + "; the model's input is '" + INPUT + "'");
             if (!NUMERIC.contains(datatype)) {
                 throw new HttpError(400, "input datatype " + Errors.quote(datatype) + " is not numeric; send FP32 (or another of " + NUMERIC + ")");
@@ -251,7 +261,7 @@ record InferRequest(String id, int batch, float[] nchw, boolean binaryOutput) {
             if (!nchw && c > 1) {
                 values = WeightLayouts.nhwcToNchw(values, (int) n, input);
             }
-            return new InferRequest(id, (int) n, values, binaryOutput);
+            return new InferRequest(id, (int) n, values, binaryOutput, classification);
         }
     }
 

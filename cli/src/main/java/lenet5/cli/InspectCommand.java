@@ -74,7 +74,7 @@ final class InspectCommand implements Callable<Integer> {
             e.put("name", l.name());
             e.put("layer", l.describe());
             e.put("output_shape", m.outputShapes().get(i).toString());
-            e.put("parameters", l.weights().stream().mapToLong(Tensor::size).sum());
+            e.put("parameters", parameters(m, i));
             layers.add(e);
         }
         r.put("layers", layers);
@@ -89,8 +89,29 @@ final class InspectCommand implements Callable<Integer> {
             weights.add(e);
         }
         r.put("weights", weights);
-        r.put("parameters", m.parameterCount());
+        r.put("parameters", parameters(m));
         return r;
+    }
+
+    /**
+     * The values the file stores for layer i (Keras's count_params() counts these): its stored
+     * weights' sizes, or, for a model whose file lists none, {@link Layer#parameterCount()}.
+     */
+    static long parameters(Sequential m, int i) {
+        List<StoredWeight> stored = m.info().storedWeights();
+        if (stored.isEmpty()) {
+            return m.layers().get(i).parameterCount();
+        }
+        return stored.stream().filter(w -> w.layer() == i)
+                .mapToLong(w -> w.shape().stream().mapToLong(Integer::longValue).reduce(1, (a, b) -> a * b)).sum();
+    }
+
+    static long parameters(Sequential m) {
+        long n = 0;
+        for (int i = 0; i < m.layers().size(); i++) {
+            n += parameters(m, i);
+        }
+        return n;
     }
 
     private static void printModel(PrintWriter out, Path file, Sequential m) {
@@ -109,14 +130,14 @@ final class InspectCommand implements Callable<Integer> {
         for (int i = 0; i < m.layers().size(); i++) {
             Layer l = m.layers().get(i);
             out.printf(Locale.ROOT, "  %3d  %-16s %-62s %-10s %,d%n", i, shown(l.name()), shown(l.describe()), m.outputShapes().get(i),
-                    l.weights().stream().mapToLong(Tensor::size).sum());
+                    parameters(m, i));
         }
         out.println("weights (as stored in the file):");
         out.printf("  %-40s %-16s %-9s %s%n", "name", "shape", "dtype", "layout");
         for (StoredWeight w : m.info().storedWeights()) {
             out.printf("  %-40s %-16s %-9s %s%n", shown(w.name()), w.shape(), shown(w.dtype()), w.layout().describe());
         }
-        out.printf(Locale.ROOT, "parameters: %,d%n", m.parameterCount());
+        out.printf(Locale.ROOT, "parameters: %,d%n", parameters(m));
     }
 
     /** Pairs the i-th stored weight of A with the i-th of B; both models are canonical, so their weights line up in order. */

@@ -64,6 +64,12 @@ public record BatchNorm(String name, int channels, double epsilon, Tensor gamma,
         return List.of(gamma, beta, mean, variance);
     }
 
+    /** Without affine parameters a file stores only the statistics. */
+    @Override
+    public long parameterCount() {
+        return (affine ? 4L : 2L) * channels;
+    }
+
     /** Keeps {@code affine=false} only while gamma stays 1 and beta 0. */
     @Override
     public BatchNorm withWeights(List<Tensor> w) {

@@ -21,9 +21,20 @@ public sealed interface Layer permits Conv2d, Pool2d, AdaptivePool2d, ZeroPad2d,
     /** The output shape for one sample, or an {@link lenet5.ArchitectureMismatchException} if the input does not fit. */
     Shape outputShape(Shape input);
 
-    /** Trainable tensors in the order frameworks list them (weight before bias). Empty for weightless layers. */
+    /**
+     * The layer's tensors in the order frameworks list them (weight before bias; a batch norm's
+     * statistics after its gamma and beta). Empty for weightless layers.
+     */
     default List<Tensor> weights() {
         return List.of();
+    }
+
+    /**
+     * The values a file stores for this layer, as Keras's {@code count_params()} counts them
+     * (batch-norm statistics included, which PyTorch's {@code parameters()} leaves out).
+     */
+    default long parameterCount() {
+        return weights().stream().mapToLong(Tensor::size).sum();
     }
 
     /** The same layer with its weights replaced, in {@link #weights()} order; shapes must match. */

@@ -98,7 +98,7 @@ public final class Sequential {
         return i == 0 ? inputShape : outputShapes.get(i - 1);
     }
 
-    /** Every trainable tensor, layer by layer, weight before bias. */
+    /** Every layer's {@link Layer#weights()}, layer by layer. */
     public List<Tensor> weights() {
         List<Tensor> all = new ArrayList<>();
         for (Layer l : layers) {
@@ -107,12 +107,9 @@ public final class Sequential {
         return all;
     }
 
+    /** The values a file stores for the model, as Keras's {@code count_params()} counts them: {@link Layer#parameterCount()}. */
     public long parameterCount() {
-        long n = 0;
-        for (Tensor t : weights()) {
-            n += t.size();
-        }
-        return n;
+        return layers.stream().mapToLong(Layer::parameterCount).sum();
     }
 
     /**

@@ -15,6 +15,7 @@ import lenet5.torch.nn.ModelBuilder;
 import lenet5.torch.nn.PickledModules;
 import lenet5.torch.nn.RegistrationOrder;
 import lenet5.torch.nn.ScriptModules;
+import lenet5.torch.nn.StateDictDraft;
 import lenet5.torch.nn.StateDicts;
 import lenet5.torch.nn.TorchModule;
 import lenet5.torch.nn.TorchSyntax;
@@ -142,9 +143,15 @@ final class TorchReader {
             return Binder.inOrder(file, tutorial, tensors, source).withInfo(format + TUTORIAL_NOTE, version);
         }
         String listing = lenet5.Text.list(Binder.weightsOnly(tensors), n -> lenet5.Text.quote(n.name()) + " " + java.util.Arrays.toString(n.ref().shape()));
-        throw new ArchitectureRequiredException(file, "this state_dict holds weights only, and its keys are not those of the tutorial "
-                + "LeNet-5 (tensors in the file, bound in order: " + listing + ")",
-                "pass the architecture as PyTorch constructor text such as \"Sequential(Conv2d(1, 6, 5), Tanh(), ...)\" with", null, null);
+        String reason = "this state_dict holds weights only, and its keys are not those of the tutorial LeNet-5 (tensors in the file, "
+                + "bound in order: " + listing + ")";
+        StateDictDraft.Draft draft = StateDictDraft.of(tensors);
+        if (draft == null) {
+            throw new ArchitectureRequiredException(file, reason,
+                    "pass the architecture as PyTorch constructor text such as \"Sequential(Conv2d(1, 6, 5), Tanh(), ...)\" with", null, null);
+        }
+        throw new ArchitectureRequiredException(file, reason, "pass the architecture as PyTorch constructor text (the weights are bound "
+                + "in order) with", draft.note(), draft.text());
     }
 
     /** The architecture a state_dict written by this project records beside its pickle, or null. */

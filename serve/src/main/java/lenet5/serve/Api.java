@@ -257,15 +257,14 @@ final class Api extends Handler.Abstract {
             throw new HttpError(400, "cannot read the request body: " + e.getMessage());
         }
         int k = model.outputSize();
-        if (req.classification() > k) {
-            throw new HttpError(400, "'classification' asks for the top " + req.classification() + " classes; the model has " + k);
-        }
         inSlot.run();
         float[] out = model.infer(req.nchw(), req.batch());
         metrics.inferred(model.name(), req.batch());
         if (req.classification() > 0) {
-            String[] classes = Classification.top(out, k, req.classification());
-            return inferReply(model, req, "BYTES", req.classification(), req.binaryOutput() ? BinaryTensor.bytes(classes) : null, g -> {
+            // More classes than the model has: all of them, as Triton does.
+            int count = Math.min(req.classification(), k);
+            String[] classes = Classification.top(out, k, count);
+            return inferReply(model, req, "BYTES", count, req.binaryOutput() ? BinaryTensor.bytes(classes) : null, g -> {
                 for (String c : classes) {
                     g.writeString(c);
                 }

@@ -116,13 +116,22 @@ class ClassificationTest {
                 {"\"classification\":0", "'classification' must be a positive integer"},
                 {"\"classification\":2.5", "'classification' must be a positive integer"},
                 {"\"classification\":\"3\"", "'classification' must be a positive integer"},
-                {"\"classification\":11", "asks for the top 11 classes; the model has 10"},
         };
         for (String[] c : cases) {
             Http.Reply r = http.post(BinaryInferTest.INFER, request(c[0]));
             assertEquals(400, r.status(), r.body());
             assertTrue(r.body().contains(c[1]), r.body());
         }
+    }
+
+    /** More classes than the model has: all ten, as Triton clamps the count. */
+    @Test
+    void aCountAboveTheClassCountGivesEveryClass() {
+        Http.Reply r = http.post(BinaryInferTest.INFER, request("\"classification\":11"));
+        assertEquals(200, r.status(), r.body());
+        JsonNode out = r.json().get("outputs").get(0);
+        assertEquals("[" + N + ",10]", out.get("shape").toString());
+        assertEquals(N * 10, out.get("data").size());
     }
 
     @Test

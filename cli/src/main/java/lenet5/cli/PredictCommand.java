@@ -125,7 +125,11 @@ final class PredictCommand implements Callable<Integer> {
                         + (prep.changesSize() ? " after --resize/--pad" : "") + ", the model expects " + in
                         + (in.channels() == 1 && in.height() == in.width() && images.rows() == images.cols() && in.height() > images.rows()
                         ? " (a model trained on padded or resized digits: --pad " + (in.height() - images.rows()) / 2
-                        + " or --resize " + in.height() + ")" : ""));
+                        + " or --resize " + in.height() + ")" : "")
+                        + (modelOptions.arch != null && modelOptions.inputShape == null && in.height() < prep.height()
+                        ? " (inferred from --arch, which has no --input-shape: if the model ran on these images, the architecture lacks "
+                        + "layers that shrink the map before its first Linear, such as a pooling that forward() runs after each "
+                        + "convolution)" : ""));
             }
             data = prep.apply(images.toFloats(!rawPixels), images.count());
             dataLayout = Layout.NCHW; // IDX images are N x 1 x H x W

@@ -41,6 +41,22 @@ class ArchitectureOptionTest {
                 + "kernel_size=(5, 5), stride=(1, 1), padding=(2, 2)), Flatten(), Linear(784, 120), Linear(120, 84), Linear(84, 10))"), r.err());
     }
 
+    /**
+     * The CIFAR-10 tutorial's way (one self.pool after each convolution): its draft pasted as it is
+     * infers a smaller input, and the size error says why.
+     */
+    @Test
+    void aDraftMissingARepeatedPoolSaysSoWhenTheImagesDoNotFit() {
+        Path pt = TestFiles.testdata().resolve("torch/lenet5_relu_user_tutorial.pt");
+        Cli refused = Cli.run("inspect", pt.toString());
+        String draft = refused.err().substring(refused.err().lastIndexOf(": Sequential(") + 2).strip();
+        Cli r = Cli.run("predict", pt.toString(), "--arch", draft, "--images",
+                TestFiles.testdata().resolve("mnist/test-images-idx3-ubyte.gz").toString());
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().contains("images are 1x28x28, the model expects 1x18x18 (inferred from --arch, which has no --input-shape: "
+                + "if the model ran on these images, the architecture lacks layers that shrink the map"), r.err());
+    }
+
     /** What convert wrote loads back as it is, and with exactly the loader script it wrote as --arch @x.py. */
     @Test
     void convertedPtLoadsBackAsItIs() {

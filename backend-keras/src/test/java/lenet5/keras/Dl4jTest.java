@@ -80,7 +80,7 @@ class Dl4jTest {
             unrotated.add(l instanceof Conv2d c ? c.withWeights(List.of(WeightLayouts.flip180(c.weight()), c.bias())) : l);
         }
         assertSame(dl4j, ours.withLayers(unrotated), in, name + " DL4J vs engine without the Theano rotation");
-        assertFalse(lenet5.compare.Diff.of(dl4j, nhwc(ours, predict(ours, in)), N).within(1e-3), "the rotation changed nothing");
+        assertFalse(lenet5.compare.Diff.of(dl4j, nhwc(ours, Fixtures.predict(ours, in)), N).within(1e-3), "the rotation changed nothing");
     }
 
     /**
@@ -175,14 +175,8 @@ class Dl4jTest {
 
     /** DL4J's output against this engine's for the same images (in the model's native layout), compared in DL4J's layout. */
     private static void assertSame(float[] dl4j, Sequential ours, float[] in, String what) {
-        float[] expected = nhwc(ours, predict(ours, in));
+        float[] expected = nhwc(ours, Fixtures.predict(ours, in));
         TestFiles.assertClose(expected, dl4j, N, DL4J_TOL * FixtureTest.magnitude(expected), what);
-    }
-
-    private static float[] predict(Sequential m, float[] in) {
-        try (Predictor p = m.newPredictor(m.nativeLayout())) {
-            return p.batchPredict(in);
-        }
     }
 
     /** DL4J returns feature-map outputs in the model's layout; the engine's are NCHW. */

@@ -4,7 +4,6 @@ import lenet5.Lenet5;
 import lenet5.LoadOptions;
 import lenet5.UnrepresentableModelException;
 import lenet5.io.RawFloats;
-import lenet5.model.Predictor;
 import lenet5.model.Sequential;
 import lenet5.testing.KerasLayerCase;
 import lenet5.testing.RealKeras;
@@ -43,12 +42,6 @@ class LayerVocabularyTest {
         return Lenet5.load(c.file(kind));
     }
 
-    static float[] predict(Sequential m, float[] inputs) {
-        try (Predictor p = m.newPredictor(m.nativeLayout())) {
-            return p.batchPredict(inputs);
-        }
-    }
-
     @TestFactory
     Stream<DynamicTest> everyFileKindGivesKerasOutputs() {
         List<DynamicTest> tests = new ArrayList<>();
@@ -56,7 +49,7 @@ class LayerVocabularyTest {
             for (String kind : c.files()) {
                 tests.add(DynamicTest.dynamicTest(c + " " + kind, () -> {
                     Sequential m = load(c, kind);
-                    var d = TestFiles.assertClose(c.outputValues(), predict(m, c.inputValues()), c.samples(), TOL,
+                    var d = TestFiles.assertClose(c.outputValues(), Fixtures.predict(m, c.inputValues()), c.samples(), TOL,
                             c.file(kind).getFileName() + " vs Keras " + m.info().frameworkVersion());
                     assertEquals(c.samples(), d.argmaxAgreement());
                 }));

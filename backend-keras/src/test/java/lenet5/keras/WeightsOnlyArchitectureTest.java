@@ -4,7 +4,6 @@ import lenet5.Lenet5;
 import lenet5.LoadOptions;
 import lenet5.io.RawFloats;
 import lenet5.layout.Layout;
-import lenet5.model.Predictor;
 import lenet5.model.Sequential;
 import lenet5.testing.TestFiles;
 import org.junit.jupiter.api.DynamicTest;
@@ -43,12 +42,6 @@ class WeightsOnlyArchitectureTest {
             new Object[] {"w3", Layout.NCHW, 4},
             new Object[] {"w4", Layout.NHWC, 3});
 
-    static float[] predict(Sequential m, float[] inputs) {
-        try (Predictor p = m.newPredictor(m.nativeLayout())) {
-            return p.batchPredict(inputs);
-        }
-    }
-
     @TestFactory
     Stream<DynamicTest> weightsBindToEveryArchitectureKind() {
         List<DynamicTest> tests = new ArrayList<>();
@@ -61,7 +54,7 @@ class WeightsOnlyArchitectureTest {
                     assertEquals(c[1], m.nativeLayout(), "the input layout Keras fed the model");
                     float[] expected = RawFloats.read(DIR.resolve(name + ".outputs.f32"));
                     int samples = expected.length / (int) c[2];
-                    var d = TestFiles.assertClose(expected, predict(m, RawFloats.read(DIR.resolve(name + ".inputs.f32"))),
+                    var d = TestFiles.assertClose(expected, Fixtures.predict(m, RawFloats.read(DIR.resolve(name + ".inputs.f32"))),
                             samples, TOL, name + ".weights.h5 with " + name + arch + " vs Keras");
                     assertEquals(samples, d.argmaxAgreement());
                 }));
@@ -78,6 +71,6 @@ class WeightsOnlyArchitectureTest {
         Sequential twice = Lenet5.load(weights, LoadOptions.DEFAULTS.withArchitecture(once));
         assertEquals(Layout.NCHW, twice.nativeLayout());
         float[] x = RawFloats.read(DIR.resolve("w2.inputs.f32"));
-        TestFiles.assertClose(predict(once, x), predict(twice, x), 8, 0, "bound twice vs once");
+        TestFiles.assertClose(Fixtures.predict(once, x), Fixtures.predict(twice, x), 8, 0, "bound twice vs once");
     }
 }

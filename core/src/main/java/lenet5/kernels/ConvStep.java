@@ -138,33 +138,34 @@ final class ConvStep extends Step {
      * Per row of pooled outputs and block of channels: the conv outputs of the windows go to the
      * tile, are activated in one pass, and pooled into the output in PyTorch's order (sum, then
      * x 1/count). With stride 1 the conv outputs of a whole row of windows are adjacent chunks, so
-     * one tile of {@code pOutW * pw * 32} lanes computes a window row for all of them (long loops:
-     * what the scalar kernels need to vectorize; splitting it to stay in L1 measured no faster).
-     * Tile layout: [dy][channel][window x][dx][image].
+     * one run of {@code pOutW * pw * 32} lanes computes a window row for all of them, and one
+     * {@link Kernels#convTileRuns} all ph window rows (long loops: what the scalar kernels need to
+     * vectorize; splitting it to stay in L1 measured no faster).
+     * Tile layout: [channel][dy][window x][dx][image].
      */
     private void forwardBatchPooled(float[] src, float[] dst, Kernels k, Workspace ws) {
         int ph = pool.kernelH, pw = pool.kernelW, pOutW = pool.out.width();
         int plane = pool.out.height() * pOutW, stride = plane * Plan.LANES;
         float scale = 1f / (ph * pw);
-        int rowStride = pOutW * pw * Plan.LANES;
+        int rowStride = pooledRowLanes(), chStride = ph * rowStride;
         for (int py = 0; py < pool.out.height(); py++) {
+            int rowBase = py * ph * sh * inW;
             for (int c0 = 0; c0 < outC; c0 += Kernels.MR) {
-                int rows = rows(c0), dyStride = rows * rowStride;
-                for (int dy = 0; dy < ph; dy++) {
-                    int rowBase = (py * ph + dy) * sh * inW;
-                    if (sw == 1) {
-                        k.convTile(src, rowBase * Plan.LANES, tapsBatch, nTaps, packed, c0 * nTaps, bias, c0, rows, rowStride,
-                                Kernels.ACT_NONE, ws.tile, dy * dyStride, rowStride, ws);
-                    } else {
+                int rows = rows(c0);
+                if (sw == 1) {
+                    k.convTileRuns(src, rowBase * Plan.LANES, sh * inW * Plan.LANES, ph, tapsBatch, nTaps, packed, c0 * nTaps,
+                            bias, c0, rows, rowStride, Kernels.ACT_NONE, ws.tile, 0, chStride, ws);
+                } else {
+                    for (int dy = 0; dy < ph; dy++) {
                         for (int ox = 0; ox < pOutW * pw; ox++) {
-                            k.convTile(src, (rowBase + ox * sw) * Plan.LANES, tapsBatch, nTaps, packed, c0 * nTaps, bias, c0,
-                                    rows, Plan.LANES, Kernels.ACT_NONE, ws.tile, dy * dyStride + ox * Plan.LANES, rowStride, ws);
+                            k.convTile(src, (rowBase + dy * sh * inW + ox * sw) * Plan.LANES, tapsBatch, nTaps, packed, c0 * nTaps,
+                                    bias, c0, rows, Plan.LANES, Kernels.ACT_NONE, ws.tile, dy * rowStride + ox * Plan.LANES, chStride, ws);
                         }
                     }
                 }
-                activate(k, act, ws.tile, 0, ph * dyStride);
+                activate(k, act, ws.tile, 0, rows * chStride);
                 for (int px = 0; px < pOutW; px++) {
-                    k.poolParts(ws.tile, px * pw * Plan.LANES, ph, pw, dyStride, rowStride, rows, pool.max, scale, dst,
+                    k.poolParts(ws.tile, px * pw * Plan.LANES, ph, pw, rowStride, chStride, rows, pool.max, scale, dst,
                             (c0 * plane + py * pOutW + px) * Plan.LANES, stride);
                 }
             }
@@ -278,6 +279,11 @@ final class ConvStep extends Step {
     int tileSize() {
         int hwcSize = hwcLanes == 0 ? 0 : hwcTile() + hwcTile() / 4;
         return pool == null ? 0 : Math.max(hwcSize, pool.kernelH * Kernels.MR * pooledRowLanes());
+    }
+
+    @Override
+    int runLanes() {
+        return pool == null ? 0 : pool.kernelH * pooledRowLanes();
     }
 
     /** Lanes of one window row across all pooled outputs of a row. */

@@ -47,7 +47,7 @@ final class DenseStep extends Step {
     @Override
     void forward(float[] src, float[] dst, int lanes, Kernels k, Workspace ws) {
         if (lanes == 1 || k.denseByImage()) {
-            k.gemv(src, 0, lanes, lanes, inF, wT, panels, biasP, outP, ws.vecs);
+            k.gemv(src, 0, lanes, lanes, inF, wT, panels, biasP, outP, ws);
             for (int b = 0; b < lanes; b++) {
                 float[] y = ws.vecs[b];
                 activate(k, act, y, 0, outF);

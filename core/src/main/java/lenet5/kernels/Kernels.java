@@ -39,6 +39,18 @@ abstract class Kernels {
                            int rows, int lanes, int act, float[] dst, int dOff, int dStride, Workspace ws);
 
     /**
+     * {@link #convTile} over {@code runs} runs of {@code lanes} lanes: run r reads its input from
+     * {@code base + r * runStride} and writes lanes {@code r * lanes..} of each row (a convolution's
+     * adjacent output rows in one call: the long loops the scalar kernels need).
+     */
+    void convTileRuns(float[] in, int base, int runStride, int runs, int[] taps, int nTaps, float[] w, int wOff, float[] bias,
+                      int biasOff, int rows, int lanes, int act, float[] dst, int dOff, int dStride, Workspace ws) {
+        for (int r = 0; r < runs; r++) {
+            convTile(in, base + r * runStride, taps, nTaps, w, wOff, bias, biasOff, rows, lanes, act, dst, dOff + r * lanes, dStride, ws);
+        }
+    }
+
+    /**
      * {@link #convTile} for one image's "wide" positions (the per-image path), into the workspace's
      * tile of MR rows (kernels may fill rows past {@code rows} there), with {@code lanes} a
      * multiple of {@link #imageLaneMultiple}.
@@ -129,7 +141,7 @@ abstract class Kernels {
      * @param panels {@link #gemvPanels} of {@code wT}, for the kernels that read those instead
      */
     abstract void gemv(float[] x, int xOff, int xStride, int count, int n, float[][] wT, float[] panels, float[] bias, int outP,
-                       float[][] y);
+                       Workspace ws);
 
     /** The transposed dense weights {@code wT[n][outP]} rearranged the way this {@link #gemv} streams them, or null. */
     float[] gemvPanels(float[][] wT, int outP) {

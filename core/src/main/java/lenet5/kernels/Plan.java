@@ -43,7 +43,7 @@ public final class Plan {
     private final Kernels kernels;
     /** An array, not a list: its iterator is not always scalar-replaced, and a batch must allocate nothing. */
     private final Step[] steps;
-    private final int inSize, outSize, maxSize, convScratch, tileLanes, tileSize, gemvOut;
+    private final int inSize, outSize, maxSize, convScratch, tileLanes, runLanes, tileSize, gemvOut;
 
     private Plan(Sequential model, Kernels kernels, List<Step> steps) {
         this.model = model;
@@ -51,17 +51,19 @@ public final class Plan {
         this.steps = steps.toArray(new Step[0]);
         this.inSize = model.inputShape().size();
         this.outSize = model.outputShape().size();
-        int m = inSize, cs = 0, tl = LANES, ts = 0, g = 0;
+        int m = inSize, cs = 0, tl = LANES, rl = 0, ts = 0, g = 0;
         for (Step s : steps) {
             m = Math.max(m, Math.max(s.in.size(), s.out.size()));
             cs = Math.max(cs, s.convScratch());
             tl = Math.max(tl, s.tileLanes());
+            rl = Math.max(rl, s.runLanes());
             ts = Math.max(ts, s.tileSize());
             g = Math.max(g, s.gemvOut());
         }
         this.maxSize = m;
         this.convScratch = cs;
         this.tileLanes = tl;
+        this.runLanes = rl;
         this.tileSize = ts;
         this.gemvOut = g;
     }
@@ -148,7 +150,7 @@ public final class Plan {
     }
 
     public Workspace newWorkspace() {
-        return new Workspace(maxSize, convScratch, tileLanes, tileSize, gemvOut);
+        return new Workspace(maxSize, convScratch, tileLanes, runLanes, tileSize, gemvOut);
     }
 
     /**

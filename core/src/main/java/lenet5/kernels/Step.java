@@ -39,6 +39,11 @@ abstract class Step {
         return Plan.LANES;
     }
 
+    /** Lanes of the longest {@link Kernels#convTileRuns} this step asks for (all runs). */
+    int runLanes() {
+        return 0;
+    }
+
     /** Floats of {@link Workspace#tile} this step needs besides per-image rows. */
     int tileSize() {
         return 0;

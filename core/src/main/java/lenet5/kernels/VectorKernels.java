@@ -528,7 +528,8 @@ final class VectorKernels extends Kernels {
     /** Sums in the blocks of {@link #BLOCK} inputs that {@link #convTile} uses. */
     @Override
     void gemv(float[] x, int xOff, int xStride, int count, int n, float[][] wT, float[] panels, float[] bias, int outP,
-              float[][] ys) {
+              Workspace ws) {
+        float[][] ys = ws.vecs;
         for (int b = 0; b < count; b++) {
             float[] y = ys[b];
             System.arraycopy(bias, 0, y, 0, outP);

@@ -15,18 +15,18 @@ public final class Workspace {
     final int tileRow;
     /** A block of MR rows when fewer are real (the vector kernels always write 6 or 8). */
     final float[] spill;
-    /** The scalar kernels' accumulator rows (MR) and tap rows (5). */
+    /** The scalar kernels' accumulator rows (MR) and tap or weight rows (5). */
     final float[][] tmp;
     /** {@link Kernels#gemv} outputs, a row per image of a chunk. */
     final float[][] vecs;
 
-    Workspace(int maxSize, int convScratch, int tileLanes, int tileSize, int gemvOut) {
+    Workspace(int maxSize, int convScratch, int tileLanes, int runLanes, int tileSize, int gemvOut) {
         this.a = new float[maxSize * Plan.LANES + SLACK];
         this.b = new float[maxSize * Plan.LANES + SLACK];
         this.conv = new float[convScratch + SLACK];
         this.tileRow = tileLanes;
         this.tile = new float[Math.max(Kernels.MR * tileLanes, tileSize)];
-        this.tmp = new float[Kernels.MR + 5][tileLanes];
+        this.tmp = new float[Kernels.MR + 5][Math.max(Math.max(tileLanes, runLanes), gemvOut)];
         this.spill = new float[Kernels.MR * tileLanes];
         this.vecs = new float[Plan.LANES][Math.max(gemvOut, Kernels.LANE_MULTIPLE)];
     }

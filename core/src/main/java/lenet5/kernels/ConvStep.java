@@ -152,6 +152,11 @@ final class ConvStep extends Step {
             int rowBase = py * ph * sh * inW;
             for (int c0 = 0; c0 < outC; c0 += Kernels.MR) {
                 int rows = rows(c0);
+                if (sw == 1 && ph == 2 && pw == 2) {
+                    k.convPool2x2(src, rowBase * Plan.LANES, sh * inW * Plan.LANES, tapsBatch, nTaps, packed, c0 * nTaps, bias, c0,
+                            rows, rowStride, kernelAct, pool.max, dst, (c0 * plane + py * pOutW) * Plan.LANES, stride, ws);
+                    continue;
+                }
                 if (sw == 1) {
                     k.convTileRuns(src, rowBase * Plan.LANES, sh * inW * Plan.LANES, ph, tapsBatch, nTaps, packed, c0 * nTaps,
                             bias, c0, rows, rowStride, Kernels.ACT_NONE, ws.tile, 0, chStride, ws);

@@ -51,6 +51,30 @@ abstract class Kernels {
     }
 
     /**
+     * A batched convolution, activated by {@code act} and pooled 2x2 with stride 2: {@link #convTileRuns}
+     * of two runs (the two conv rows of a row of windows, {@code lanes = pooledW * 2 * }{@link Plan#LANES}
+     * each), then per channel j and window px, {@code dst[dOff + j*dStride + px*LANES + b]} is the max,
+     * or {@code ((a + b) + c + d) * 0.25} (PyTorch's order), of the window's four activated values of image b.
+     */
+    void convPool2x2(float[] in, int base, int runStride, int[] taps, int nTaps, float[] w, int wOff, float[] bias, int biasOff,
+                     int rows, int lanes, int act, boolean max, float[] dst, int dOff, int dStride, Workspace ws) {
+        convTileRuns(in, base, runStride, 2, taps, nTaps, w, wOff, bias, biasOff, rows, lanes, ACT_NONE, ws.tile, 0, 2 * lanes, ws);
+        activate(act, ws.tile, 0, rows * 2 * lanes);
+        for (int px = 0; px < lanes / (2 * Plan.LANES); px++) {
+            poolParts(ws.tile, px * 2 * Plan.LANES, 2, 2, lanes, 2 * lanes, rows, max, 0.25f, dst, dOff + px * Plan.LANES, dStride);
+        }
+    }
+
+    /** In place, the activation {@code act} (one of the ACT_ codes). */
+    final void activate(int act, float[] a, int off, int len) {
+        if (act == ACT_TANH) {
+            tanh(a, off, len);
+        } else if (act == ACT_RELU) {
+            relu(a, off, len);
+        }
+    }
+
+    /**
      * {@link #convTile} for one image's "wide" positions (the per-image path), into the workspace's
      * tile of MR rows (kernels may fill rows past {@code rows} there), with {@code lanes} a
      * multiple of {@link #imageLaneMultiple}.

@@ -40,25 +40,39 @@ final class ScalarKernels extends Kernels {
     @Override
     void convTile(float[] in, int base, int[] taps, int nTaps, float[] w, int wOff, float[] bias, int biasOff,
                   int rows, int lanes, int act, float[] dst, int dOff, int dStride, Workspace ws) {
-        tile(in, base, 0, 1, taps, nTaps, w, wOff, bias, biasOff, rows, lanes, act, dst, dOff, dStride, ws, true);
+        tile(in, base, 0, 1, taps, nTaps, w, wOff, bias, biasOff, rows, lanes, act, dst, dOff, dStride, ws, true, NO_POOL);
     }
 
     /** One loop over all the runs: C2's scalar pre and post loops amortize over longer loops (measured 1.02x at batch 256, 1.04x at 32 on Zen 5). */
     @Override
     void convTileRuns(float[] in, int base, int runStride, int runs, int[] taps, int nTaps, float[] w, int wOff, float[] bias,
                       int biasOff, int rows, int lanes, int act, float[] dst, int dOff, int dStride, Workspace ws) {
-        tile(in, base, runStride, runs, taps, nTaps, w, wOff, bias, biasOff, rows, lanes, act, dst, dOff, dStride, ws, true);
+        tile(in, base, runStride, runs, taps, nTaps, w, wOff, bias, biasOff, rows, lanes, act, dst, dOff, dStride, ws, true, NO_POOL);
     }
 
     @Override
     void convTileImage(float[] in, int base, int[] taps, int nTaps, float[] w, int wOff, float[] bias, int biasOff,
                        int rows, int lanes, int act, float[] dst, int dOff, int dStride, Workspace ws) {
-        tile(in, base, 0, 1, taps, nTaps, w, wOff, bias, biasOff, rows, lanes, act, dst, dOff, dStride, ws, IMAGE_PAIRS);
+        tile(in, base, 0, 1, taps, nTaps, w, wOff, bias, biasOff, rows, lanes, act, dst, dOff, dStride, ws, IMAGE_PAIRS, NO_POOL);
     }
 
-    /** {@link #convTileRuns}; {@code lanes} per run on entry, then all of them. */
+    /**
+     * The pooled rows stay in the accumulators: their pooling loops then index every array alike,
+     * which C2 17 needs to vectorize them (the general {@link #poolParts} stays scalar).
+     */
+    @Override
+    void convPool2x2(float[] in, int base, int runStride, int[] taps, int nTaps, float[] w, int wOff, float[] bias, int biasOff,
+                     int rows, int lanes, int act, boolean max, float[] dst, int dOff, int dStride, Workspace ws) {
+        tile(in, base, runStride, 2, taps, nTaps, w, wOff, bias, biasOff, rows, lanes, act, dst, dOff, dStride, ws, true,
+                max ? MAX_POOL : AVG_POOL);
+    }
+
+    private static final int NO_POOL = 0, AVG_POOL = 1, MAX_POOL = 2;
+
+    /** {@link #convTileRuns}, or with a pool {@link #convPool2x2}; {@code lanes} per run on entry, then all of them. */
     private void tile(float[] in, int base, int runStride, int runs, int[] taps, int nTaps, float[] w, int wOff, float[] bias,
-                      int biasOff, int rows, int runLanes, int act, float[] dst, int dOff, int dStride, Workspace ws, boolean pairs) {
+                      int biasOff, int rows, int runLanes, int act, float[] dst, int dOff, int dStride, Workspace ws, boolean pairs,
+                      int pool) {
         int lanes = runs * runLanes;
         float[][] tmp = ws.tmp, tile = tmp; // rows 0..MR-1 accumulate, rows MR.. hold the copied taps
         for (int j = 0; j < rows; j++) {
@@ -102,12 +116,34 @@ final class ScalarKernels extends Kernels {
         }
         for (int j = 0; j < rows; j++) {
             float[] r = tile[j];
-            if (act == ACT_TANH) {
-                tanh(r, 0, lanes);
-            } else if (act == ACT_RELU) {
-                relu(r, 0, lanes);
+            activate(act, r, 0, lanes);
+            if (pool == NO_POOL) {
+                System.arraycopy(r, 0, dst, dOff + j * dStride, lanes);
+            } else {
+                pool2x2Row(r, runLanes, pool == MAX_POOL, tmp[MR + 3], tmp[MR + 4], dst, dOff + j * dStride);
             }
-            System.arraycopy(r, 0, dst, dOff + j * dStride, lanes);
+        }
+    }
+
+    /**
+     * Pools one channel's two conv rows {@code r[0..n)}, {@code r[n..2n)} (lanes: [window][dx][image]):
+     * every lane x sums x and x + LANES of both rows, so all arrays are indexed alike; the lanes of
+     * dx = 1 are computed and dropped.
+     */
+    private static void pool2x2Row(float[] r, int n, boolean max, float[] v, float[] o, float[] dst, int d) {
+        final int l = Plan.LANES;
+        System.arraycopy(r, n, v, 0, n);
+        if (max) {
+            for (int x = 0; x < n - l; x++) {
+                o[x] = Math.max(Math.max(Math.max(r[x], r[x + l]), v[x]), v[x + l]);
+            }
+        } else {
+            for (int x = 0; x < n - l; x++) {
+                o[x] = (r[x] + r[x + l] + v[x] + v[x + l]) * 0.25f;
+            }
+        }
+        for (int px = 0; px < n / (2 * l); px++) {
+            System.arraycopy(o, 2 * px * l, dst, d + px * l, l);
         }
     }
 

@@ -26,8 +26,23 @@ public final class Workspace {
         this.conv = new float[convScratch + SLACK];
         this.tileRow = tileLanes;
         this.tile = new float[Math.max(Kernels.MR * tileLanes, tileSize)];
-        this.tmp = new float[Kernels.MR + 5][Math.max(Math.max(tileLanes, runLanes), gemvOut)];
         this.spill = new float[Kernels.MR * tileLanes];
-        this.vecs = new float[Plan.LANES][Math.max(gemvOut, Kernels.LANE_MULTIPLE)];
+        this.tmp = new float[Kernels.MR + 5][];
+        this.vecs = new float[Plan.LANES][];
+        rows(tmp, Math.max(Math.max(tileLanes, runLanes), gemvOut));
+        rows(vecs, Math.max(gemvOut, Kernels.LANE_MULTIPLE));
+    }
+
+    /**
+     * Rows allocated back to back, each a whole number of 64-byte lines long with its 16-byte
+     * header (HotSpot's float[] with compressed class pointers): they then all start at the same
+     * offset within a line, so the plain kernels' vectorized loops over several rows are aligned
+     * together or not at all, rather than some rows' accesses splitting lines in one JVM and not in the next.
+     */
+    private static void rows(float[][] rows, int len) {
+        int floats = len + Math.floorMod(12 - len, 16);
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = new float[floats];
+        }
     }
 }

@@ -12,11 +12,12 @@ final class ScalarKernels extends Kernels {
     /** Taps per pass of {@link #convTile}, inputs per pass of {@link #gemv}. */
     private static final int PASS = 3;
     /**
-     * Per image, two output rows per loop or one (the same sums either way): on JDK 25 the
-     * per-image path ran ~1.9x faster with one row (whole model, batch 1, alternating runs) while
-     * batched tiles stayed faster with pairs, as on JDK 17. JDKs 18-24 are unmeasured and keep pairs.
+     * Two output rows per loop or one (the same sums either way). C2 25 leaves the conv tiles' pair
+     * loop scalar (8-9 multiply-adds/ns in isolation, one row 50; C2 17: pairs 60): on JDK 25 the
+     * per-image path ran ~1.9x faster with one row, and batched tiles over two conv rows 2.3-2.7x
+     * (alternating runs). JDKs 18-24 are unmeasured and keep pairs.
      */
-    private static final boolean IMAGE_PAIRS = Runtime.version().feature() < 25;
+    private static final boolean PAIRS = Runtime.version().feature() < 25;
 
     private ScalarKernels() {
     }
@@ -40,20 +41,14 @@ final class ScalarKernels extends Kernels {
     @Override
     void convTile(float[] in, int base, int[] taps, int nTaps, float[] w, int wOff, float[] bias, int biasOff,
                   int rows, int lanes, int act, float[] dst, int dOff, int dStride, Workspace ws) {
-        tile(in, base, 0, 1, taps, nTaps, w, wOff, bias, biasOff, rows, lanes, act, dst, dOff, dStride, ws, true, NO_POOL);
+        tile(in, base, 0, 1, taps, nTaps, w, wOff, bias, biasOff, rows, lanes, act, dst, dOff, dStride, ws, PAIRS, NO_POOL);
     }
 
     /** One loop over all the runs: C2's scalar pre and post loops amortize over longer loops (measured 1.02x at batch 256, 1.04x at 32 on Zen 5). */
     @Override
     void convTileRuns(float[] in, int base, int runStride, int runs, int[] taps, int nTaps, float[] w, int wOff, float[] bias,
                       int biasOff, int rows, int lanes, int act, float[] dst, int dOff, int dStride, Workspace ws) {
-        tile(in, base, runStride, runs, taps, nTaps, w, wOff, bias, biasOff, rows, lanes, act, dst, dOff, dStride, ws, true, NO_POOL);
-    }
-
-    @Override
-    void convTileImage(float[] in, int base, int[] taps, int nTaps, float[] w, int wOff, float[] bias, int biasOff,
-                       int rows, int lanes, int act, float[] dst, int dOff, int dStride, Workspace ws) {
-        tile(in, base, 0, 1, taps, nTaps, w, wOff, bias, biasOff, rows, lanes, act, dst, dOff, dStride, ws, IMAGE_PAIRS, NO_POOL);
+        tile(in, base, runStride, runs, taps, nTaps, w, wOff, bias, biasOff, rows, lanes, act, dst, dOff, dStride, ws, PAIRS, NO_POOL);
     }
 
     /**
@@ -63,7 +58,7 @@ final class ScalarKernels extends Kernels {
     @Override
     void convPool2x2(float[] in, int base, int runStride, int[] taps, int nTaps, float[] w, int wOff, float[] bias, int biasOff,
                      int rows, int lanes, int act, boolean max, float[] dst, int dOff, int dStride, Workspace ws) {
-        tile(in, base, runStride, 2, taps, nTaps, w, wOff, bias, biasOff, rows, lanes, act, dst, dOff, dStride, ws, true,
+        tile(in, base, runStride, 2, taps, nTaps, w, wOff, bias, biasOff, rows, lanes, act, dst, dOff, dStride, ws, PAIRS,
                 max ? MAX_POOL : AVG_POOL);
     }
 

@@ -66,6 +66,14 @@ class FixtureTest {
      */
     static final double MLP_TOL = 2e-6;
 
+    /**
+     * MLpaper's LeNet-5 has no activation before its softmax, so its logits reach 14.9, and Keras's
+     * own float32 probabilities are 9.0e-7 from a float64 forward pass of the file's weights (numpy),
+     * ours 4.8e-7 (plain Java) and 5.6e-7 (Vector API): the two float32 errors add up to 1.25e-6.
+     */
+    static final double LINEAR_LOGITS_TOL = 2e-6;
+    private static final String LINEAR_LOGITS = "MLpaper_LeNet5_LeNet5";
+
     private static final List<String> SEEDED_LAYERS = List.of("conv2d", "average_pooling2d", "conv2d_1",
             "average_pooling2d_1", "conv2d_2", "flatten", "dense", "dense_1");
 
@@ -122,7 +130,8 @@ class FixtureTest {
         Path outputs = Fixtures.root().resolve("third-party/keras3-outputs/" + stem + "_outputs_" + N + "x"
                 + m.outputShape().size() + ".f32");
         float[] expected = RawFloats.read(outputs);
-        TestFiles.assertClose(expected, Fixtures.predict(m, Fixtures.inputsFor(m)), N, tolFor(expected),
+        double tol = stem.equals(LINEAR_LOGITS) ? LINEAR_LOGITS_TOL : tolFor(expected);
+        TestFiles.assertClose(expected, Fixtures.predict(m, Fixtures.inputsFor(m)), N, tol,
                 stem + " (" + m.info().format() + ", " + m.info().frameworkVersion() + ")");
     }
 

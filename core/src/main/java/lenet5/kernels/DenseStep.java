@@ -33,8 +33,7 @@ final class DenseStep extends Step {
         }
         this.packed = ConvStep.pack(weight, outF, inF);
         this.bias = ConvStep.padBias(biasOrNull, outF);
-        this.wT = new float[inF][];
-        Workspace.rows(wT, outP);
+        this.wT = new float[inF][outP];
         for (int o = 0; o < outF; o++) {
             for (int i = 0; i < inF; i++) {
                 wT[i][o] = weight[o * inF + i];

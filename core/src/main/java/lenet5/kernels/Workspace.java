@@ -38,9 +38,8 @@ public final class Workspace {
      * header (HotSpot's float[] with compressed class pointers): they then all start at the same
      * offset within a line, so the plain kernels' vectorized loops over several rows are aligned
      * together or not at all, rather than some rows' accesses splitting lines in one JVM and not in the next.
-     * Also the dense layers' transposed weights, which one image's dense loop reads in place.
      */
-    static void rows(float[][] rows, int len) {
+    private static void rows(float[][] rows, int len) {
         int floats = len + Math.floorMod(12 - len, 16);
         for (int i = 0; i < rows.length; i++) {
             rows[i] = new float[floats];

@@ -15,7 +15,7 @@ final class ScalarKernels extends Kernels {
     /**
      * Two output rows per loop or one (the same sums either way). C2 25 leaves the conv tiles' pair
      * loop scalar (8-9 multiply-adds/ns in isolation, one row 50; C2 17: pairs 60): on JDK 25 the
-     * per-image path ran ~1.9x faster with one row, and batched tiles over two conv rows 2.3-2.7x
+     * per-image path ran ~1.9x faster with one row, and batched tiles over two conv rows ~2.3x at batch 32
      * (alternating runs). JDKs 18-24 are unmeasured and keep pairs.
      */
     private static final boolean PAIRS = Runtime.version().feature() < 25;

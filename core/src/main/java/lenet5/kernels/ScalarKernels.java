@@ -218,7 +218,9 @@ final class ScalarKernels extends Kernels {
      * The passes of {@link #gemv} for images {@code 0..count-1}, {@code count} even; returns the
      * inputs done. C2 17 vectorizes the pair loop over rows copied to fixed arrays, and only while
      * this method's profile is not shared with the one-image loop (measured on Zen 5: 38
-     * multiply-adds/ns, the previous five-input loop 29; sharing it, 8).
+     * multiply-adds/ns, the previous five-input loop 29; sharing it, 8). Its loop has the shape of
+     * {@link #tile}'s pair loop on purpose: the same loop as a helper inlined here ran 0.72-0.77x,
+     * and one shared with the tile would share its profile too.
      */
     private static int gemvPairs(float[] x, int xOff, int xStride, int count, int n, float[][] wT, int outP, float[][] tmp,
                                  float[][] y) {

@@ -189,7 +189,7 @@ final class ConvStep extends Step {
         } else {
             int rowLanes = roundUp(outW, k.imageLaneMultiple());
             for (int oy = 0; oy < outH; oy++) {
-                for (int c0 = 0; c0 < outC; c0 += Kernels.MR) {
+                for (int c0 = 0; c0 < outC; c0 += k.imageRows()) {
                     int rows = tileImage(src, oy * sh * inW, c0, rowLanes, k, ws);
                     for (int j = 0; j < rows; j++) {
                         System.arraycopy(ws.tile, j * ws.tileRow, dst, (c0 + j) * plane + oy * outW, outW);
@@ -208,7 +208,7 @@ final class ConvStep extends Step {
      */
     private void forwardImageWide(float[] src, float[] dst, Kernels k, Workspace ws) {
         int plane = outH * outW;
-        for (int c0 = 0; c0 < outC; c0 += Kernels.MR) {
+        for (int c0 = 0; c0 < outC; c0 += k.imageRows()) {
             int rows = tileImage(src, 0, c0, wideLanes(k.imageLaneMultiple()), k, ws);
             for (int j = 0; j < rows; j++) {
                 for (int oy = 0; oy < outH; oy++) {
@@ -221,7 +221,7 @@ final class ConvStep extends Step {
     /** {@link #forwardImageWide} pooled straight from the tile (already activated: a pool fuses only after the kernels' activations). */
     private void forwardImageWidePooled(float[] src, float[] dst, Kernels k, Workspace ws) {
         int pooledPlane = pool.out.height() * pool.out.width();
-        for (int c0 = 0; c0 < outC; c0 += Kernels.MR) {
+        for (int c0 = 0; c0 < outC; c0 += k.imageRows()) {
             int rows = tileImage(src, 0, c0, wideLanes(k.imageLaneMultiple()), k, ws);
             pool.forwardImage(ws.tile, 0, inW, ws.tileRow, rows, dst, c0 * pooledPlane, k);
         }
@@ -253,7 +253,7 @@ final class ConvStep extends Step {
 
     /** Channels c0.. of one image's tile into ws.tile; returns how many channels are real. */
     private int tileImage(float[] src, int base, int c0, int lanes, Kernels k, Workspace ws) {
-        int rows = rows(c0);
+        int rows = Math.min(k.imageRows(), outC - c0);
         k.convTileImage(src, base, taps1, nTaps, packed, c0 * nTaps, bias, c0, rows, lanes, kernelAct, ws.tile, 0, ws.tileRow, ws);
         return rows;
     }

@@ -85,6 +85,14 @@ abstract class Kernels {
     }
 
     /**
+     * Output channels one {@link #convTileImage} computes at most: whole blocks of MR, {@code wOff}
+     * the first block's packed weights, the next blocks' following.
+     */
+    int imageRows() {
+        return MR;
+    }
+
+    /**
      * What {@link #convTileImage}'s lane counts are rounded up to: the fewer lanes past the last real
      * position (LeNet's second convolution needs 136), the less work is dropped. At most {@link #LANE_MULTIPLE}.
      */

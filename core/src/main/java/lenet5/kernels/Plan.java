@@ -150,7 +150,7 @@ public final class Plan {
     }
 
     public Workspace newWorkspace() {
-        return new Workspace(maxSize, convScratch, tileLanes, runLanes, tileSize, gemvOut);
+        return new Workspace(maxSize, convScratch, tileLanes, runLanes, tileSize, gemvOut, kernels.imageRows());
     }
 
     /**

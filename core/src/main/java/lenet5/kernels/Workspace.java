@@ -10,24 +10,24 @@ public final class Workspace {
 
     final float[] a, b;
     final float[] conv;
-    /** Per-image convolution tiles (MR rows of {@link #tileRow} floats) and the parts of a fused pool. */
+    /** Per-image convolution tiles ({@link Kernels#imageRows} rows of {@link #tileRow} floats) and the parts of a fused pool. */
     final float[] tile;
     final int tileRow;
     /** A block of MR rows when fewer are real (the vector kernels always write 6 or 8). */
     final float[] spill;
-    /** The scalar kernels' accumulator rows (MR) and tap or weight rows (5). */
+    /** The scalar kernels' accumulator rows ({@link Kernels#imageRows}) and tap or weight rows (5). */
     final float[][] tmp;
     /** {@link Kernels#gemv} outputs, a row per image of a chunk. */
     final float[][] vecs;
 
-    Workspace(int maxSize, int convScratch, int tileLanes, int runLanes, int tileSize, int gemvOut) {
+    Workspace(int maxSize, int convScratch, int tileLanes, int runLanes, int tileSize, int gemvOut, int imageRows) {
         this.a = new float[maxSize * Plan.LANES + SLACK];
         this.b = new float[maxSize * Plan.LANES + SLACK];
         this.conv = new float[convScratch + SLACK];
         this.tileRow = tileLanes;
-        this.tile = new float[Math.max(Kernels.MR * tileLanes, tileSize)];
+        this.tile = new float[Math.max(imageRows * tileLanes, tileSize)];
         this.spill = new float[Kernels.MR * tileLanes];
-        this.tmp = new float[Kernels.MR + 5][];
+        this.tmp = new float[imageRows + 5][];
         this.vecs = new float[Plan.LANES][];
         rows(tmp, Math.max(Math.max(tileLanes, runLanes), gemvOut));
         rows(vecs, Math.max(gemvOut, Kernels.LANE_MULTIPLE));
